@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+
+namespace JobLogs.Api.Extensions;
+
+/// <summary>
+/// Every error is a ProblemDetails with a sentence that says what is wrong, and every failed request is
+/// logged to the service log: body and binding errors are 4xx (never 500), unhandled exceptions are 500.
+/// </summary>
+internal static partial class RequestProblems
+{
+    private const string DetailItem = "JobLogs.ProblemDetail";
+
+    public static IServiceCollection AddRequestProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString();
+            context.HttpContext.Items[DetailItem] = context.ProblemDetails.Detail ?? context.ProblemDetails.Title;
+        });
+        services.AddExceptionHandler<BadRequestHandler>();
+        // Binding failures throw, so the handler above can say exactly what was wrong with the request.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    public static WebApplication UseRequestProblems(this WebApplication app)
+    {
+        app.Use(LogFailedRequests);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    private static async Task LogFailedRequests(HttpContext context, RequestDelegate next)
+    {
+        await next(context);
+        if (context.Response.StatusCode < 400)
+            return;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Api.Requests");
+        var detail = context.Items[DetailItem] as string ?? "";
+        if (context.Response.StatusCode >= 500)
+            LogServerError(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, detail);
+        else
+            LogClientError(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, detail);
+    }
+
+    /// <summary>Maps what a client sent wrong (bad JSON, wrong content type, too large a body) to its 4xx.</summary>
+    private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not BadHttpRequestException bad)
+                return false;
+            var detail = bad.InnerException is JsonException json
+                ? $"The request body is not valid JSON for this route: {json.Message}"
+                : bad.Message;
+            context.Response.StatusCode = bad.StatusCode;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails = { Status = bad.StatusCode, Title = "Bad request", Detail = detail },
+            });
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered {StatusCode}: {Detail}")]
+    private static partial void LogClientError(ILogger logger, string method, string path, int statusCode, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} answered {StatusCode}: {Detail}")]
+    private static partial void LogServerError(ILogger logger, string method, string path, int statusCode, string detail);
+}

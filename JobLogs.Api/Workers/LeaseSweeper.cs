@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+
+namespace JobLogs.Api.Workers;
+
+/// <summary>Ends the attempts whose worker stopped renewing its lease, on a fixed interval.</summary>
+internal sealed class LeaseSweeper(Leases leases, IOptions<LeaseOptions> options, TimeProvider time, ILogger<LeaseSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                leases.EndLostAttempts();
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException)
+            {
+                // A record that cannot be written now is retried at the next tick; the sweeper keeps running.
+                logger.LogError(ex, "The lease sweep failed; it runs again in {Interval}", options.Value.SweepInterval);
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using JobLogs.Api.Extensions;
+using JobLogs.Jobs;
+using JobLogs.Workers;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace JobLogs.Api.Workers;
+
+/// <summary>The worker protocol: claim, heartbeat, report. The web never forwards these routes.</summary>
+internal static partial class WorkersApi
+{
+    public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/worker").WithTags("Worker protocol");
+        group.MapPost("/claims", Claim);
+        group.MapPost("/projects/{projectId}/jobs/{jobId}/heartbeat", Heartbeat)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/projects/{projectId}/jobs/{jobId}/report", Report)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        return routes;
+    }
+
+    private static Results<Ok<Claim>, NoContent, ValidationProblem> Claim(ClaimRequest request, Leases leases)
+    {
+        if (request.WorkerId is null || !WorkerIdRegex().IsMatch(request.WorkerId))
+            return Problems.Invalid("workerId", "workerId must be 1 to 128 letters, digits, '.', ':', '-' or '_', starting with a letter or digit.");
+        if (request.Types?.FirstOrDefault(t => !Jobs.JobCreator.KnownTypes.Contains(t)) is { } unknown)
+            return Problems.Invalid("types", $"Unknown job type '{unknown}'.");
+        return leases.Claim(request.WorkerId, request.Types) is { } claim ? TypedResults.Ok(claim) : TypedResults.NoContent();
+    }
+
+    private static Results<Ok<HeartbeatAnswer>, ValidationProblem, ProblemHttpResult> Heartbeat(
+        string projectId, string jobId, Heartbeat heartbeat, Leases leases)
+    {
+        if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
+            return invalid;
+        if (string.IsNullOrEmpty(heartbeat.LeaseToken))
+            return Problems.Invalid("leaseToken", "The lease token is missing.");
+        if (heartbeat.Counts is { Error: < 0 } or { Warn: < 0 })
+            return Problems.Invalid("counts", "Counts cannot be negative.");
+        return Answer(leases.Heartbeat(projectId, jobId, heartbeat), projectId, jobId);
+    }
+
+    private static Results<Ok<Job>, ValidationProblem, ProblemHttpResult> Report(
+        string projectId, string jobId, Report report, Leases leases)
+    {
+        if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
+            return invalid;
+        if (string.IsNullOrEmpty(report.LeaseToken))
+            return Problems.Invalid("leaseToken", "The lease token is missing.");
+        if (!report.Status.IsFinished())
+            return Problems.Invalid("status", "A report's status must be succeeded, failed or canceled.");
+        if (report.Status == JobStatus.Failed && report.Error is null)
+            return Problems.Invalid("error", "A failed report must carry its failure card in \"error\".");
+        return Answer(leases.Report(projectId, jobId, report), projectId, jobId);
+    }
+
+    private static Results<Ok<T>, ValidationProblem, ProblemHttpResult> Answer<T>(
+        LeaseAnswer<T> answer, string projectId, string jobId) => answer switch
+    {
+        { IsUnknown: true } => Problems.JobNotFound(projectId, jobId),
+        { IsConflict: true } => Problems.Conflict(answer.Problem!),
+        { Value: { } value } => TypedResults.Ok(value),
+        _ => Problems.Invalid("report", answer.Problem!),
+    };
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+    private static partial Regex WorkerIdRegex();
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+
+namespace JobLogs.Jobs;
+
+/// <summary>A job as the Api serves it: the record without its lease token.</summary>
+public sealed record Job
+{
+    public required string Id { get; init; }
+    public required string ProjectId { get; init; }
+    public required string Type { get; init; }
+    public required JobStatus Status { get; init; }
+    public required JsonElement Input { get; init; }
+    public JsonElement? Output { get; init; }
+    public FailureCard? Error { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public long? DurationMs { get; init; }
+    public int Attempt { get; init; }
+    public IReadOnlyList<JobAttempt> Attempts { get; init; } = [];
+    public LeaseInfo? Lease { get; init; }
+    public required string LogPath { get; init; }
+    public LogCounts Counts { get; init; } = new(0, 0);
+    public string? SpecId { get; init; }
+    public string? AssetId { get; init; }
+}
+
+public enum JobStatus { Queued, Running, Succeeded, Failed, Canceled }
+
+public static class JobStatusExtensions
+{
+    public static bool IsFinished(this JobStatus status) => status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Canceled;
+}
+
+public sealed record JobAttempt(int N, string? TraceId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, JobStatus Status, string WorkerId);
+
+public sealed record LeaseInfo(string WorkerId, DateTimeOffset ExpiresAt);
+
+/// <summary>Error and warn entries written to a job log so far.</summary>
+public sealed record LogCounts(int Error, int Warn)
+{
+    public static LogCounts operator +(LogCounts a, LogCounts b) => new(a.Error + b.Error, a.Warn + b.Warn);
+}
+
+/// <summary>The job types the worker runs.</summary>
+public static class JobTypes
+{
+    public const string PythonTool = "python.tool";
+    public const string ComfyUIWorkflow = "comfyui.workflow";
+}

@@ -1,0 +1,81 @@
+using JobLogs.ServiceDefaults;
+using JobLogs.ServiceDefaults.Logging;
+using JobLogs.ServiceDefaults.Redaction;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>What every JobLogs service does the same way: logging, telemetry, health, discovery, resilience.</summary>
+public static class Extensions
+{
+    public const string HealthPath = "/health";
+    public const string AlivePath = "/alive";
+    /// <summary>ActivitySource and Meter names of JobLogs' own code start with this.</summary>
+    public const string TelemetryPrefix = "JobLogs";
+
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, ServiceIdentity identity) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<JobLogsOptions>()
+            .Bind(builder.Configuration.GetSection(JobLogsOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => new JobLogs.DataLayout(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobLogsOptions>>().Value.DataRoot));
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.AddJobLogsLogging(identity);
+        builder.ConfigureOpenTelemetry();
+        builder.AddDefaultHealthChecks();
+
+        builder.Services.AddServiceDiscovery();
+        builder.Services.ConfigureHttpClientDefaults(http =>
+        {
+            // POSTs are never retried by a generic handler: the worker re-sends its reports on purpose, and nothing else may repeat.
+            http.AddStandardResilienceHandler(options => options.Retry.DisableForUnsafeHttpMethods());
+            http.AddServiceDiscovery();
+        });
+        return builder;
+    }
+
+    private static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(TelemetryPrefix + ".*"))
+            .WithTracing(tracing => tracing
+                .AddSource(TelemetryPrefix + ".*")
+                .AddAspNetCoreInstrumentation(options =>
+                    options.Filter = context => !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
+                .AddHttpClientInstrumentation()
+                .AddProcessor(sp => new RedactingActivityProcessor(sp.GetRequiredService<Redactor>())));
+
+        // Logs go to OTLP through Serilog (behind redaction); the SDK exports traces and metrics.
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+        return builder;
+    }
+
+    private static TBuilder AddDefaultHealthChecks<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        return builder;
+    }
+
+    /// <summary>Maps /health (every check) and /alive (liveness only) in every environment: containers probe them too.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks(HealthPath);
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        return app;
+    }
+}

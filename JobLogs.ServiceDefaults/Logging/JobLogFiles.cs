@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+
+namespace JobLogs.ServiceDefaults.Logging;
+
+/// <summary>
+/// The job logs this process appends to: one O_APPEND handle per log, kept open while it is in use and
+/// closed after a quiet spell, and each log's size cap.
+/// </summary>
+internal sealed class JobLogFiles : IDisposable
+{
+    private static readonly TimeSpan IdleClose = TimeSpan.FromSeconds(30);
+
+    private readonly DataLayout _layout;
+    private readonly long _capBytes;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, OpenLog> _open = new(StringComparer.Ordinal);
+    private readonly ITimer _sweeper;
+
+    public JobLogFiles(DataLayout layout, long capBytes, TimeProvider time)
+    {
+        _layout = layout;
+        _capBytes = capBytes;
+        _time = time;
+        _sweeper = time.CreateTimer(_ => CloseIdle(), null, IdleClose, IdleClose);
+    }
+
+    public enum Outcome { Appended, CapReached, Dropped }
+
+    /// <summary>Appends one line unless the log is at its cap; the first line refused says <see cref="Outcome.CapReached"/>.</summary>
+    public Outcome Append(JobKey key, ReadOnlySpan<byte> line, out long offset)
+    {
+        var log = Open(key);
+        offset = -1;
+        if (log.WouldExceed(line.Length))
+            return log.MarkCapped() ? Outcome.CapReached : Outcome.Dropped;
+        offset = log.Append(line, _time);
+        return Outcome.Appended;
+    }
+
+    /// <summary>Appends past the cap: the one marker that says what is dropped.</summary>
+    public void AppendMarker(JobKey key, ReadOnlySpan<byte> line) => Open(key).Append(line, _time);
+
+    public long CapBytes => _capBytes;
+
+    public string PathOf(JobKey key) => _layout.JobLog(key.ProjectId, key.JobId);
+
+    /// <summary>A failure's message with paths relative to the data root: this text bypasses redaction.</summary>
+    public string Describe(Exception failure) => failure.Message.Replace(_layout.Root + "/", "", StringComparison.Ordinal);
+
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        foreach (var log in _open.Values)
+            log.Dispose();
+        _open.Clear();
+    }
+
+    private OpenLog Open(JobKey key) => _open.GetOrAdd(PathOf(key), static (path, cap) => new OpenLog(path, cap), _capBytes);
+
+    private void CloseIdle()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var (path, log) in _open)
+            if (_time.GetElapsedTime(log.LastUsed, now) > IdleClose && _open.TryRemove(path, out _))
+                log.Dispose();
+    }
+
+    /// <summary>One log's handle, opened on first use; reopened if a sweep closed it under a writer.</summary>
+    private sealed class OpenLog(string path, long cap) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private AppendOnlyFile? _file;
+        private long _size = -1;
+        private int _capped;
+
+        public long LastUsed { get; private set; }
+
+        public bool WouldExceed(int length)
+        {
+            EnsureOpen();
+            return Volatile.Read(ref _capped) == 1 || Interlocked.Read(ref _size) + length > cap;
+        }
+
+        public bool MarkCapped() => Interlocked.Exchange(ref _capped, 1) == 0;
+
+        public long Append(ReadOnlySpan<byte> line, TimeProvider time)
+        {
+            LastUsed = time.GetTimestamp();
+            try
+            {
+                var offset = EnsureOpen().Append(line);
+                Interlocked.Exchange(ref _size, offset + line.Length);
+                return offset;
+            }
+            catch (ObjectDisposedException)
+            {
+                lock (_gate) _file = null;
+                return EnsureOpen().Append(line);
+            }
+        }
+
+        private AppendOnlyFile EnsureOpen()
+        {
+            if (Volatile.Read(ref _file) is { } file)
+                return file;
+            lock (_gate)
+            {
+                if (_file is null)
+                {
+                    _file = AppendOnlyFile.Open(path);
+                    Interlocked.Exchange(ref _size, _file.Length);
+                    // A log found at its cap already holds its marker (from this or another process).
+                    if (_size >= cap)
+                        Interlocked.Exchange(ref _capped, 1);
+                }
+                return _file;
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _file?.Dispose();
+                _file = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Parsing;
+
+namespace JobLogs.ServiceDefaults.Logging;
+
+/// <summary>
+/// Writes each (already redacted) event as one JSONL line: JobLogs' own entries inside a job scope to that
+/// job's log, everything else to the service's runtime log, and job entries at warn and above to both.
+/// Framework categories (HttpClient, ASP.NET) stay in the service log even inside a job scope.
+/// </summary>
+internal sealed class JsonlSink(LogEntryFormatter formatter, JobLogFiles jobLogs, RuntimeLog runtimeLog, JobLogTally tally)
+    : ILogEventSink, IDisposable
+{
+    private static readonly MessageTemplateParser Parser = new();
+    private static readonly MessageTemplate CapMarker = Parser.Parse(
+        "The job log reached its cap of {CapBytes} bytes; later entries of this job are dropped (they are still counted)");
+    private static readonly MessageTemplate WriteFailed = Parser.Parse("Cannot write the job log {LogPath}: {Reason}");
+
+    public void Emit(LogEvent e)
+    {
+        var job = JobKey.From(e);
+        var toJob = job is not null && IsOwnCategory(e);
+        var line = formatter.Format(e, job);
+        // The runtime log is written first: formatting a marker or failure entry below reuses the line's buffer.
+        if (!toJob || e.Level >= LogEventLevel.Warning)
+            runtimeLog.Append(line);
+        if (toJob)
+            WriteToJob(job!.Value, e, line);
+    }
+
+    public void Dispose()
+    {
+        jobLogs.Dispose();
+        runtimeLog.Dispose();
+    }
+
+    private void WriteToJob(JobKey job, LogEvent e, ReadOnlySpan<byte> line)
+    {
+        var attempt = tally.Find(job);
+        try
+        {
+            switch (jobLogs.Append(job, line, out var offset))
+            {
+                case JobLogFiles.Outcome.Appended:
+                    attempt?.Written(e.Level, offset);
+                    break;
+                case JobLogFiles.Outcome.CapReached:
+                    attempt?.Drop();
+                    jobLogs.AppendMarker(job, formatter.Format(Synthetic(e, LogEventLevel.Warning, CapMarker, job,
+                        new LogEventProperty("CapBytes", new ScalarValue(jobLogs.CapBytes))), job));
+                    break;
+                case JobLogFiles.Outcome.Dropped:
+                    attempt?.Drop();
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Reported to the runner (the job then fails with a clear card) and, once, to the service log.
+            if (attempt is null || attempt.Fail(ex))
+                runtimeLog.Append(formatter.Format(Synthetic(e, LogEventLevel.Error, WriteFailed, job,
+                    new LogEventProperty("LogPath", new ScalarValue(DataLayout.JobLogRelative(job.ProjectId, job.JobId))),
+                    new LogEventProperty("Reason", new ScalarValue(jobLogs.Describe(ex)))), job));
+        }
+    }
+
+    private static bool IsOwnCategory(LogEvent e) =>
+        !e.Properties.TryGetValue(LogProperties.SourceContext, out var context)
+        || context is ScalarValue { Value: string name } && name.StartsWith(LogProperties.OwnCategoryPrefix, StringComparison.Ordinal);
+
+    private static LogEvent Synthetic(LogEvent cause, LogEventLevel level, MessageTemplate template, JobKey job, params LogEventProperty[] properties) =>
+        new(DateTimeOffset.UtcNow, level, null, template,
+        [
+            .. properties,
+            new LogEventProperty(LogProperties.ProjectId, new ScalarValue(job.ProjectId)),
+            new LogEventProperty(LogProperties.JobId, new ScalarValue(job.JobId)),
+            new LogEventProperty(LogProperties.Attempt, new ScalarValue(job.Attempt)),
+        ], cause.TraceId ?? default, cause.SpanId ?? default);
+}

@@ -1,0 +1,58 @@
+using JobLogs.ServiceDefaults.Redaction;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+using Serilog.Configuration;
+using Serilog.Events;
+
+namespace JobLogs.ServiceDefaults.Logging;
+
+/// <summary>
+/// The one logging pipeline (DESIGN.md, Writing logs): services log through ILogger; Serilog takes every
+/// event through the redacting sink, then to the job JSONL, the runtime JSONL and OTLP. No other logging
+/// provider is registered, so nothing writes unredacted text.
+/// </summary>
+public static class LoggingSetup
+{
+    public static IHostApplicationBuilder AddJobLogsLogging(this IHostApplicationBuilder builder, ServiceIdentity identity)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddSingleton<JobLogTally>();
+        builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration)));
+        builder.Services.AddSerilog((services, logger) => Configure(logger, services, configuration, identity));
+        return builder;
+    }
+
+    private static void Configure(LoggerConfiguration logger, IServiceProvider services, IConfiguration configuration, ServiceIdentity identity)
+    {
+        logger.MinimumLevel.Is(configuration.GetValue("JobLogs:Logging:MinimumLevel", LogEventLevel.Information))
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System", LogEventLevel.Warning);
+
+        var redactor = services.GetRequiredService<Redactor>();
+        var tally = services.GetRequiredService<JobLogTally>();
+        // Read leniently here: a missing or relative data root is reported by options validation at start,
+        // in one sentence, instead of failing while the logger is built.
+        var dataRoot = configuration[$"{JobLogsOptions.Section}:DataRoot"];
+        var otlpEndpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+
+        logger.WriteTo.Sink(LoggerSinkConfiguration.Wrap(inner => new RedactingSink(redactor, tally, inner), sinks =>
+        {
+            if (!string.IsNullOrEmpty(dataRoot) && Path.IsPathFullyQualified(dataRoot))
+            {
+                var layout = new DataLayout(dataRoot);
+                var cap = configuration.GetValue($"{JobLogsOptions.Section}:JobLogCapBytes", new JobLogsOptions().JobLogCapBytes);
+                sinks.Sink(new JsonlSink(new LogEntryFormatter(identity.Component),
+                    new JobLogFiles(layout, cap, TimeProvider.System), new RuntimeLog(layout.RuntimeLog(identity.Service)), tally));
+            }
+            if (!string.IsNullOrEmpty(otlpEndpoint))
+                sinks.OpenTelemetry(options =>
+                {
+                    options.ResourceAttributes["service.name"] = identity.Service;
+                    options.OnBeginSuppressInstrumentation = OpenTelemetry.SuppressInstrumentationScope.Begin;
+                }, key => configuration[key]);
+        }));
+    }
+}
