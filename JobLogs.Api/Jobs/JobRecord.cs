@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using JobLogs.Jobs;
 
 namespace JobLogs.Api.Jobs;
@@ -29,6 +30,7 @@ internal sealed record JobRecord
     public string? SpecId { get; init; }
     public string? AssetId { get; init; }
 
+    [JsonIgnore]
     public AttemptRecord? CurrentAttempt => Attempts.Count > 0 ? Attempts[^1] : null;
 
     public Job ToWire() => new()

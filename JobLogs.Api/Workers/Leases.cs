@@ -91,7 +91,7 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
         using (logger.BeginJobScope(projectId, jobId, answer.Value?.Attempt ?? store.Get(projectId, jobId)?.Attempt ?? 0))
         {
             if (answer.Value is { } job)
-                LogReported(logger, job.Attempt, job.Status);
+                LogReported(logger, job.Attempt, job.Status.Wire());
             else if (answer.Problem is { } problem)
                 LogReportRefused(logger, problem);
         }
@@ -168,7 +168,7 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
 
     private static string ConflictReason(JobRecord job, DateTimeOffset now) => job switch
     {
-        { Status: not JobStatus.Running } => $"The job is {job.Status.ToString().ToLowerInvariant()}: this lease no longer holds it.",
+        { Status: not JobStatus.Running } => $"The job is {job.Status.Wire()}: this lease no longer holds it.",
         { Lease: { } lease } when now > lease.ExpiresAt => $"The lease expired at {lease.ExpiresAt:u}; stop this run.",
         _ => "The lease token is not the job's current lease: another attempt holds the job.",
     };
@@ -195,7 +195,7 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
     private static partial void LogClaimed(ILogger logger, int attempt, string workerId, DateTimeOffset leaseExpiresAt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} reported {Status}")]
-    private static partial void LogReported(ILogger logger, int attempt, JobStatus status);
+    private static partial void LogReported(ILogger logger, int attempt, string status);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a report: {Problem}")]
     private static partial void LogReportRefused(ILogger logger, string problem);

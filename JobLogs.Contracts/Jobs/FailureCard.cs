@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace JobLogs.Jobs;
 
 /// <summary>
@@ -17,6 +19,7 @@ public sealed record FailureCard
     public long? LogOffset { get; init; }
 
     /// <summary>The card's first line, for lists.</summary>
+    [JsonIgnore]
     public string Summary => Where is null ? Message : $"{Message} ({Where})";
 }
 

@@ -30,6 +30,16 @@ public enum JobStatus { Queued, Running, Succeeded, Failed, Canceled }
 public static class JobStatusExtensions
 {
     public static bool IsFinished(this JobStatus status) => status is JobStatus.Succeeded or JobStatus.Failed or JobStatus.Canceled;
+
+    /// <summary>The status as it is written on the wire and in logs: queued, running, succeeded, failed, canceled.</summary>
+    public static string Wire(this JobStatus status) => status switch
+    {
+        JobStatus.Queued => "queued",
+        JobStatus.Running => "running",
+        JobStatus.Succeeded => "succeeded",
+        JobStatus.Failed => "failed",
+        _ => "canceled",
+    };
 }
 
 public sealed record JobAttempt(int N, string? TraceId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, JobStatus Status, string WorkerId);

@@ -128,11 +128,17 @@ internal sealed class LogEntryFormatter(string defaultComponent)
             w.WriteStartObject("data"u8);
         }
 
+        var hasNamedData = false;
+        foreach (var name in e.Properties.Keys)
+            hasNamedData |= name.StartsWith(LogProperties.DataPrefix, StringComparison.Ordinal);
         var tokens = e.MessageTemplate.Tokens as IReadOnlyList<MessageTemplateToken> ?? [.. e.MessageTemplate.Tokens];
         for (var i = 0; i < tokens.Count; i++)
         {
             if (tokens[i] is not PropertyToken property || IsTopLevel(property.PropertyName) || SeenBefore(tokens, i, property.PropertyName)
                 || !e.Properties.TryGetValue(property.PropertyName, out var value))
+                continue;
+            // A key named on purpose in data.* wins over the message's property of the same name: keys stay unique.
+            if (hasNamedData && e.Properties.ContainsKey(LogProperties.DataPrefix + CamelCase(property.PropertyName)))
                 continue;
             Start();
             w.WritePropertyName(CamelCase(property.PropertyName));

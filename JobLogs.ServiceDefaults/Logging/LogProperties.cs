@@ -3,11 +3,13 @@ namespace JobLogs.ServiceDefaults.Logging;
 /// <summary>Names of the event properties the pipeline gives meaning to.</summary>
 public static class LogProperties
 {
-    public const string ProjectId = "ProjectId";
-    public const string JobId = "JobId";
-    public const string Attempt = "Attempt";
+    // Dotted names cannot appear in a message template, so a library's own {Attempt} or {JobId} never
+    // passes for the job scope. They match the span tags (job.id, project.id, job.attempt).
+    public const string ProjectId = "project.id";
+    public const string JobId = "job.id";
+    public const string Attempt = "job.attempt";
     /// <summary>Overrides the service's own component (e.g. <c>comfyui</c> or <c>python</c> entries written by the worker).</summary>
-    public const string Component = "Component";
+    public const string Component = "joblogs.component";
     /// <summary>Properties named <c>data.x</c> go to the entry's <c>data.x</c> even when the message does not mention them.</summary>
     public const string DataPrefix = "data.";
     internal const string SourceContext = "SourceContext";

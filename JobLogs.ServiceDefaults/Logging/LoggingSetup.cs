@@ -29,7 +29,8 @@ public static class LoggingSetup
         logger.MinimumLevel.Is(configuration.GetValue("JobLogs:Logging:MinimumLevel", LogEventLevel.Information))
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-            .MinimumLevel.Override("System", LogEventLevel.Warning);
+            .MinimumLevel.Override("System", LogEventLevel.Warning)
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning);
 
         var redactor = services.GetRequiredService<Redactor>();
         var tally = services.GetRequiredService<JobLogTally>();

@@ -1,0 +1,25 @@
+using System.Net;
+using System.Net.Http.Json;
+using JobLogs.Jobs;
+
+namespace JobLogs.Web.Api;
+
+/// <summary>What the pages read from the Api, server side.</summary>
+public sealed class ApiClient(HttpClient http)
+{
+    public async Task<IReadOnlyList<string>> ProjectsAsync(CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<List<string>>("/api/projects", Json.Options, cancellationToken) ?? [];
+
+    public async Task<JobPage> JobsAsync(string projectId, string query, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<JobPage>($"/api/projects/{Uri.EscapeDataString(projectId)}/jobs{query}", Json.Options, cancellationToken)
+        ?? new JobPage([], 0);
+
+    public async Task<Job?> JobAsync(string projectId, string jobId, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync($"/api/projects/{Uri.EscapeDataString(projectId)}/jobs/{Uri.EscapeDataString(jobId)}", cancellationToken);
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+            return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<Job>(Json.Options, cancellationToken);
+    }
+}

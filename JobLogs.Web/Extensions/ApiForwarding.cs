@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+
+namespace JobLogs.Web.Extensions;
+
+/// <summary>
+/// Forwards to the Api only what a browser needs (jobs, logs, streams, cancel/retry, events), so the browser
+/// talks to one origin. Anything else under /api, the worker's routes above all, is not forwarded.
+/// </summary>
+internal static class ApiForwarding
+{
+    private const string Cluster = "api";
+
+    /// <summary>The allow-list: method and path pattern of each forwarded route.</summary>
+    public static readonly IReadOnlyList<(string Id, string Method, string Path)> Routes =
+    [
+        ("projects", "GET", "/api/projects"),
+        ("jobs", "GET", "/api/projects/{projectId}/jobs"),
+        ("job", "GET", "/api/projects/{projectId}/jobs/{jobId}"),
+        ("job-log", "GET", "/api/projects/{projectId}/jobs/{jobId}/log"),
+        ("system-log", "GET", "/api/system/logs/{service}"),
+    ];
+
+    public static IServiceCollection AddApiForwarding(this IServiceCollection services)
+    {
+        services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
+        services.AddSingleton<IProxyConfigProvider>(sp =>
+        {
+            var apiUrl = sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl;
+            return new InMemoryConfigProvider(
+                [.. Routes.Select(r => new RouteConfig
+                {
+                    RouteId = r.Id,
+                    ClusterId = Cluster,
+                    Match = new RouteMatch { Path = r.Path, Methods = [r.Method] },
+                })],
+                [new ClusterConfig { ClusterId = Cluster, Destinations = new Dictionary<string, DestinationConfig> { ["api"] = new() { Address = apiUrl } } }]);
+        });
+        return services;
+    }
+}

@@ -1,0 +1,35 @@
+using JobLogs.Web.Api;
+using Microsoft.Extensions.Options;
+
+namespace JobLogs.Web.Extensions;
+
+internal static class WebServices
+{
+    public static WebApplicationBuilder AddWebServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebOptions>()
+            .Bind(builder.Configuration.GetSection(WebOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.Configure<WebOptions>(options => options.DashboardUrl ??= builder.Configuration["JobLogs:DashboardUrl"]);
+        builder.Services.AddHttpClient<ApiClient>((sp, http) =>
+            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl));
+        builder.Services.AddRazorPages();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddApiForwarding();
+        return builder;
+    }
+
+    public static WebApplication MapWeb(this WebApplication app)
+    {
+        app.UseExceptionHandler("/Error");
+        // Under /api the answer is a ProblemDetails (the route is not forwarded); pages get the HTML error page.
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/Error", "?status={0}"));
+        app.UseStaticFiles();
+        app.MapDefaultEndpoints();
+        app.MapRazorPages();
+        app.MapReverseProxy();
+        return app;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Text.Json;
+using JobLogs.Jobs;
+using JobLogs.ServiceDefaults.Logging;
+using JobLogs.Worker.Api;
+using JobLogs.Worker.Failures;
+using JobLogs.Workers;
+using Microsoft.Extensions.Options;
+
+namespace JobLogs.Worker.Jobs;
+
+/// <summary>
+/// Runs one claimed attempt from start to report: its trace (continued from the Api's), its job log scope, its
+/// lease, its deadline. Every way it can end becomes an outcome with a failure card; a run never throws.
+/// </summary>
+internal sealed partial class JobRuns(
+    ApiClient api, IEnumerable<IJobRunner> runners, JobLogTally tally, IOptions<WorkerOptions> options, TimeProvider time, ILogger<JobRuns> logger)
+{
+    public static readonly ActivitySource Source = new("JobLogs.Worker");
+
+    public async Task RunAsync(Claim claim, CancellationToken stopping)
+    {
+        var job = claim.Job;
+        var key = new JobKey(job.ProjectId, job.Id, claim.Attempt);
+        var attemptTally = tally.Watch(key);
+        ActivityContext.TryParse(claim.Traceparent, null, out var parent);
+        using var activity = Source.StartActivity($"run {job.Type}", ActivityKind.Internal, parent);
+        activity?.SetTag("job.id", job.Id);
+        activity?.SetTag("project.id", job.ProjectId);
+        activity?.SetTag("job.attempt", claim.Attempt);
+        activity?.SetTag("job.type", job.Type);
+        if (job.SpecId is not null) activity?.SetTag("spec.id", job.SpecId);
+        if (job.AssetId is not null) activity?.SetTag("asset.id", job.AssetId);
+
+        using (logger.BeginJobScope(job.ProjectId, job.Id, claim.Attempt))
+        try
+        {
+            var context = new JobContext(claim);
+            var started = time.GetTimestamp();
+            LogStarted(logger, claim.Attempt, job.Type, options.Value.WorkerId);
+
+            Outcome outcome;
+            await using (var lease = new LeaseKeeper(api, claim, () => new Heartbeat(claim.LeaseToken, attemptTally.Counts, attemptTally.Redactions.Snapshot()),
+                options.Value.LeaseMargin, time, logger))
+            {
+                outcome = await RunToOutcome(context, lease, stopping);
+                outcome = WithLogFailure(outcome, attemptTally);
+                var elapsed = time.GetElapsedTime(started);
+                if (outcome.Card is { } card)
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, card.Message);
+                    LogEnded(logger, outcome.Status == JobStatus.Canceled ? LogLevel.Warning : LogLevel.Error,
+                        outcome.Status.Wire(), (long)elapsed.TotalMilliseconds, card.Message, card.Where ?? card.Stage, outcome.Exception);
+                    outcome = outcome with { Card = HintRules.Apply(card) with { LogOffset = attemptTally.FirstErrorOffset } };
+                }
+                else
+                    LogSucceeded(logger, (long)elapsed.TotalMilliseconds);
+                // The Api no longer holds this attempt for us: a report would be refused, and the attempt ends
+                // there as "worker lost" (or is re-queued).
+                if (lease.LostReason is not null)
+                    return;
+            }
+            await ReportAsync(claim, outcome, attemptTally, stopping);
+        }
+        finally
+        {
+            tally.Stop(key);
+        }
+    }
+
+    private async Task<Outcome> RunToOutcome(JobContext context, LeaseKeeper lease, CancellationToken stopping)
+    {
+        using var deadline = new CancellationTokenSource(options.Value.JobDeadline, time);
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Token, deadline.Token);
+        try
+        {
+            if (runners.FirstOrDefault(r => r.Type == context.Job.Type) is not { } runner)
+                throw new InvalidOperationException($"This worker has no runner for job type '{context.Job.Type}'.");
+            var output = await runner.RunAsync(context, run.Token);
+            return new Outcome(JobStatus.Succeeded, output ?? JsonSerializer.SerializeToElement(new { }), null, null);
+        }
+        catch (JobFailedException failed)
+        {
+            return Failed(failed.Card, failed.InnerException);
+        }
+        catch (OperationCanceledException ex) when (run.IsCancellationRequested)
+        {
+            if (lease.CancelRequested)
+                return new Outcome(JobStatus.Canceled, null, Card(context, FailureTypes.Canceled, "The job was cancelled on request.", "worker"), null);
+            if (lease.LostReason is { } reason)
+                return Failed(Card(context, "lease lost", $"The run stopped because {reason}.", "worker"), null);
+            if (deadline.IsCancellationRequested)
+                return Failed(Card(context, FailureTypes.DeadlineExceeded, $"The job did not finish within its deadline of {options.Value.JobDeadline}.", "worker"), null);
+            return Failed(Card(context, FailureTypes.WorkerStopped, "The worker stopped while the job ran.", "worker"), ex);
+        }
+        catch (Exception ex)
+        {
+            return Failed(Card(context, ex.GetType().FullName ?? ex.GetType().Name, ex.Message, "worker"), ex);
+        }
+    }
+
+    private static Outcome WithLogFailure(Outcome outcome, AttemptTally attemptTally) =>
+        attemptTally.WriteFailure is { } failure
+            ? outcome with
+            {
+                Status = JobStatus.Failed,
+                Card = new FailureCard
+                {
+                    Message = $"The job log could not be written: {failure.Message}.",
+                    Type = FailureTypes.LogUnwritable, Component = "worker", Stage = "log",
+                    Where = outcome.Card?.Where,
+                },
+            }
+            : outcome;
+
+    private static Outcome Failed(FailureCard card, Exception? exception) => new(JobStatus.Failed, null, card, exception);
+
+    private static FailureCard Card(JobContext context, string type, string message, string component) =>
+        new() { Message = message, Type = type, Component = component, Stage = context.Stage };
+
+    /// <summary>Sends the report until the Api takes it (2xx) or refuses the lease (409), or the lease runs out.</summary>
+    private async Task ReportAsync(Claim claim, Outcome outcome, AttemptTally attemptTally, CancellationToken stopping)
+    {
+        var report = new Report(claim.LeaseToken, outcome.Status, outcome.Output, outcome.Card, attemptTally.Counts, attemptTally.Redactions.Snapshot());
+        var retry = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            try
+            {
+                // Past shutdown the report still gets a short chance: it is what tells the Api the attempt ended.
+                using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(10), time);
+                var reply = await api.ReportAsync(claim.Job, report, attempt.Token);
+                if (reply.LeaseLost)
+                    LogReportRefused(logger, reply.Conflict!);
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            {
+                var left = claim.LeaseExpiresAt - time.GetUtcNow();
+                if (left <= retry || stopping.IsCancellationRequested && left <= TimeSpan.Zero)
+                {
+                    LogReportGaveUp(logger, ex.Message);
+                    return;
+                }
+                LogReportRetry(logger, ex.Message, retry.TotalMilliseconds);
+                await Task.Delay(retry, time, CancellationToken.None);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+        }
+    }
+
+    private sealed record Outcome(JobStatus Status, JsonElement? Output, FailureCard? Card, Exception? Exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of {Type} started on worker {WorkerId}")]
+    private static partial void LogStarted(ILogger logger, int attempt, string type, string workerId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job succeeded in {DurationMs} ms")]
+    private static partial void LogSucceeded(ILogger logger, long durationMs);
+
+    [LoggerMessage(Message = "Job {Status} after {DurationMs} ms: {Failure} (at {Where})")]
+    private static partial void LogEnded(ILogger logger, LogLevel level, string status, long durationMs, string failure, string where, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Api refused the report: {Reason}")]
+    private static partial void LogReportRefused(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the report ({Reason}); sending it again in {RetryMs:0} ms")]
+    private static partial void LogReportRetry(ILogger logger, string reason, double retryMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up sending the report: the lease ran out ({Reason})")]
+    private static partial void LogReportGaveUp(ILogger logger, string reason);
+}

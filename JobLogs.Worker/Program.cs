@@ -1,0 +1,13 @@
+using JobLogs.ServiceDefaults;
+using JobLogs.Worker.Extensions;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults(ServiceIdentity.Worker);
+builder.AddWorkerServices();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+return await app.RunServiceAsync();

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace JobLogs.Worker;
+
+/// <summary>How the worker claims and runs jobs (section <c>JobLogs:Worker</c>).</summary>
+internal sealed class WorkerOptions
+{
+    public const string Section = "JobLogs:Worker";
+
+    /// <summary>The Api's address; <c>http://api</c> is resolved by service discovery.</summary>
+    [Required(ErrorMessage = "JobLogs:Worker:ApiUrl is not set: give the Api's address, e.g. http://api.")]
+    [Url(ErrorMessage = "JobLogs:Worker:ApiUrl must be an http(s) URL.")]
+    public string ApiUrl { get; set; } = "http://api";
+
+    /// <summary>Names this worker in leases and logs; defaults to host name and process id.</summary>
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$", ErrorMessage = "JobLogs:Worker:WorkerId must be 1 to 128 letters, digits, '.', ':', '-' or '_'.")]
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    [Range(1, 64, ErrorMessage = "JobLogs:Worker:Concurrency must be from 1 to 64 jobs at once.")]
+    public int Concurrency { get; set; } = 2;
+
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00", ErrorMessage = "JobLogs:Worker:PollInterval must be between 50 ms and 1 minute.")]
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A run whose lease cannot be renewed stops this long before the lease expires, so the Api never sees two runs.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "JobLogs:Worker:LeaseMargin must be between 100 ms and 10 minutes.")]
+    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Every job's overall deadline, whatever it runs.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "JobLogs:Worker:JobDeadline must be between 1 second and 1 day.")]
+    public TimeSpan JobDeadline { get; set; } = TimeSpan.FromHours(1);
+}
