@@ -17,6 +17,7 @@ internal static partial class RequestProblems
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString();
+            context.ProblemDetails.Detail ??= DefaultDetail(context.HttpContext);
             context.HttpContext.Items[DetailItem] = context.ProblemDetails.Detail ?? context.ProblemDetails.Title;
         });
         services.AddExceptionHandler<BadRequestHandler>();
@@ -24,6 +25,16 @@ internal static partial class RequestProblems
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
     }
+
+    // Answers the framework gives by itself (no route, wrong method, wrong content type) still say what is wrong.
+    private static string? DefaultDetail(HttpContext context) => context.Response.StatusCode switch
+    {
+        StatusCodes.Status404NotFound => $"There is no route {context.Request.Method} {context.Request.Path}.",
+        StatusCodes.Status405MethodNotAllowed => $"{context.Request.Path} does not accept {context.Request.Method}.",
+        StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON, sent with Content-Type: application/json.",
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        _ => null,
+    };
 
     public static WebApplication UseRequestProblems(this WebApplication app)
     {

@@ -20,7 +20,9 @@ public static class LoggingSetup
         var configuration = builder.Configuration;
         builder.Services.AddSingleton<JobLogTally>();
         builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration)));
-        builder.Services.AddSerilog((services, logger) => Configure(logger, services, configuration, identity));
+        // preserveStaticLogger: each host logs through its own logger, never the process-wide Log.Logger
+        // (several hosts share a process in tests, and their logs must not cross).
+        builder.Services.AddSerilog((services, logger) => Configure(logger, services, configuration, identity), preserveStaticLogger: true);
         return builder;
     }
 

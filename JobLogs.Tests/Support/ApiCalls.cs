@@ -1,0 +1,50 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using JobLogs.Jobs;
+
+namespace JobLogs.Tests.Support;
+
+/// <summary>Requests tests make to the Api, with the shared JSON shape.</summary>
+public static class ApiCalls
+{
+    public static async Task<Job> CreateJob(this HttpClient http, string projectId, string type, object input, string? specId = null, string? assetId = null)
+    {
+        using var response = await http.PostAsJsonAsync($"/api/projects/{projectId}/jobs", new { type, input, specId, assetId });
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"{response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<Job>(Json.Options))!;
+    }
+
+    public static Task<Job> CreateTool(this HttpClient http, string projectId, string tool, object? args = null) =>
+        http.CreateJob(projectId, JobTypes.PythonTool, new { tool, args = args ?? new { } });
+
+    public static async Task<Job?> GetJob(this HttpClient http, string projectId, string jobId) =>
+        await http.GetFromJsonAsync<Job>($"/api/projects/{projectId}/jobs/{jobId}", Json.Options);
+
+    public static async Task<JsonElement> Tail(this HttpClient http, string path)
+    {
+        using var response = await http.GetAsync(path);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{response.StatusCode}: {text}");
+        var tail = JsonDocument.Parse(text).RootElement.Clone();
+        JsonLines.AssertValid(Schemas.TailResponse, tail);
+        return tail;
+    }
+
+    /// <summary>Asserts a ProblemDetails with the status, and returns its detail sentence.</summary>
+    public static async Task<string> AssertProblem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"Expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(text).RootElement;
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.False(string.IsNullOrWhiteSpace(detail), "A problem must say what is wrong.");
+        return detail!;
+    }
+
+    public static async Task<Job> WaitForStatus(this HttpClient http, string projectId, string jobId, Func<JobStatus, bool> done, TimeSpan timeout) =>
+        await Eventually.Get(async () => await http.GetJob(projectId, jobId) is { } job && done(job.Status) ? job : null,
+            timeout, $"job {projectId}/{jobId} to finish");
+}

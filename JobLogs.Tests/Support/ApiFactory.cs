@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace JobLogs.Tests.Support;
+
+/// <summary>
+/// The real Api on Kestrel (a real socket, so raw requests reach it unchanged), over a temp data root, with leases
+/// configured to seconds. One per test class; tests isolate themselves by a unique projectId.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    public ApiFactory()
+    {
+        UseKestrel(0);
+        StartServer();
+    }
+
+    public TempDirectory DataRoot { get; } = new("api");
+
+    public DataLayout Layout => new(DataRoot.Path);
+
+    /// <summary>The address Kestrel listens on.</summary>
+    public Uri Address => ClientOptions.BaseAddress;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("JobLogs:DataRoot", DataRoot.Path);
+        builder.UseSetting("JobLogs:Leases:Duration", "00:00:02");
+        builder.UseSetting("JobLogs:Leases:Grace", "00:00:00.500");
+        builder.UseSetting("JobLogs:Leases:SweepInterval", "00:00:00.100");
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        DataRoot.Dispose();
+    }
+
+    public static string NewProjectId() => "p-" + Guid.NewGuid().ToString("N")[..12];
+}
