@@ -1,0 +1,80 @@
+extern alias AppHostAssembly;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobLogs.Tests.Support;
+
+/// <summary>
+/// The whole app through its Aspire app host (api, worker, web), over a temp data root, with every timeout and
+/// lease set to seconds and telemetry going to a receiver in the test. One per test collection; tests isolate
+/// themselves by a unique projectId.
+/// </summary>
+public sealed class AppFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
+
+    public TempDirectory DataRoot { get; } = new("app");
+    public OtlpReceiver Otlp { get; private set; } = null!;
+    public DistributedApplication App { get; private set; } = null!;
+    public HttpClient Api { get; private set; } = null!;
+    public HttpClient Web { get; private set; } = null!;
+    public Uri WebAddress { get; private set; } = null!;
+    public DataLayout Layout => new(DataRoot.Path);
+
+    /// <summary>Settings each service gets on top of the app host's; a derived fixture may add its own.</summary>
+    private static readonly Dictionary<string, string> TestSettings = new()
+    {
+        ["JobLogs__Leases__Duration"] = "00:00:06",
+        ["JobLogs__Leases__Grace"] = "00:00:01",
+        ["JobLogs__Leases__SweepInterval"] = "00:00:00.200",
+        ["JobLogs__Worker__PollInterval"] = "00:00:00.200",
+        ["JobLogs__Worker__LeaseMargin"] = "00:00:02",
+        ["JobLogs__ToolTimeout"] = "00:00:20",
+    };
+
+    public async Task InitializeAsync()
+    {
+        Otlp = await OtlpReceiver.StartAsync();
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly::Projects.JobLogs_AppHost>(
+            [$"--JobLogs:DataRoot={DataRoot.Path}"]);
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            var resource = builder.CreateResourceBuilder(project)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", Otlp.Endpoint)
+                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+                .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", "500")
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "500");
+            foreach (var (key, value) in TestSettings)
+                resource.WithEnvironment(key, value);
+        }
+        App = await builder.BuildAsync();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        await App.StartAsync(timeout.Token);
+        foreach (var name in new[] { "api", "worker", "web" })
+            await App.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
+        Api = App.CreateHttpClient("api");
+        Web = App.CreateHttpClient("web");
+        WebAddress = App.GetEndpoint("web", "http");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        Web?.Dispose();
+        if (App is not null)
+            await App.DisposeAsync();
+        if (Otlp is not null)
+            await Otlp.DisposeAsync();
+        DataRoot.Dispose();
+    }
+
+    public static string NewProjectId() => "p-" + Guid.NewGuid().ToString("N")[..12];
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AppCollection : ICollectionFixture<AppFixture>, ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Whole app";
+}
