@@ -8,8 +8,6 @@ builder.AddApiServices();
 
 var app = builder.Build();
 
-app.MapApi();
-
-return await app.RunServiceAsync();
+return await app.RunServiceAsync(app => app.MapApi());
 
 public partial class Program;

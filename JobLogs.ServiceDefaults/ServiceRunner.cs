@@ -8,29 +8,43 @@ namespace Microsoft.Extensions.Hosting;
 public static class ServiceRunner
 {
     /// <summary>
-    /// Runs the service; a missing or wrong setting stops it with one sentence naming the setting (on stderr and
-    /// in the service log) and exit code 1, instead of a stack trace.
+    /// Validates the settings, maps the service's endpoints with <paramref name="map"/>, and runs it. A missing or wrong
+    /// setting stops the service with one sentence naming the setting (on stderr and in the service log) and exit
+    /// code 1, instead of a stack trace. Settings are validated before mapping because mapping may read them.
     /// </summary>
-    public static async Task<int> RunServiceAsync(this WebApplication app)
+    public static async Task<int> RunServiceAsync(this WebApplication app, Action<WebApplication> map)
     {
-        try
+        await using (app)
         {
+            try
+            {
+                app.Services.GetRequiredService<IStartupValidator>().Validate();
+            }
+            catch (Exception ex) when (ConfigurationProblems(ex) is { Count: > 0 } problems)
+            {
+                var sentence = $"{app.Environment.ApplicationName} cannot start: {string.Join(" ", problems)}";
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Startup").LogCritical("{Problem}", sentence);
+                await Console.Error.WriteLineAsync(sentence);
+                return 1;
+            }
+            map(app);
             await app.RunAsync();
             return 0;
-        }
-        catch (Exception ex) when (ConfigurationProblems(ex) is { Count: > 0 } problems)
-        {
-            var sentence = $"{app.Environment.ApplicationName} cannot start: {string.Join(" ", problems)}";
-            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Startup").LogCritical("{Problem}", sentence);
-            await Console.Error.WriteLineAsync(sentence);
-            return 1;
         }
     }
 
     private static List<string> ConfigurationProblems(Exception ex) => ex switch
     {
-        OptionsValidationException options => [.. options.Failures.Select(f => f.TrimEnd('.') + ".")],
+        OptionsValidationException options => [.. options.Failures.Select(Sentence)],
         AggregateException aggregate => [.. aggregate.InnerExceptions.SelectMany(ConfigurationProblems)],
         _ => [],
     };
+
+    // Data annotation failures wrap our own sentence ("... with the error: '<sentence>'."): keep just the sentence.
+    private static string Sentence(string failure)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(failure, "with the error: '(?<sentence>.*)'\\.?$");
+        var sentence = match.Success ? match.Groups["sentence"].Value : failure;
+        return sentence.TrimEnd('.') + ".";
+    }
 }

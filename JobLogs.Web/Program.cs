@@ -8,6 +8,4 @@ builder.AddWebServices();
 
 var app = builder.Build();
 
-app.MapWeb();
-
-return await app.RunServiceAsync();
+return await app.RunServiceAsync(app => app.MapWeb());

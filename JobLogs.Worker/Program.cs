@@ -8,6 +8,4 @@ builder.AddWorkerServices();
 
 var app = builder.Build();
 
-app.MapDefaultEndpoints();
-
-return await app.RunServiceAsync();
+return await app.RunServiceAsync(app => app.MapDefaultEndpoints());

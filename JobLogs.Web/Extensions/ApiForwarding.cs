@@ -24,18 +24,18 @@ internal static class ApiForwarding
     public static IServiceCollection AddApiForwarding(this IServiceCollection services)
     {
         services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
-        services.AddSingleton<IProxyConfigProvider>(sp =>
-        {
-            var apiUrl = sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl;
-            return new InMemoryConfigProvider(
-                [.. Routes.Select(r => new RouteConfig
-                {
-                    RouteId = r.Id,
-                    ClusterId = Cluster,
-                    Match = new RouteMatch { Path = r.Path, Methods = [r.Method] },
-                })],
-                [new ClusterConfig { ClusterId = Cluster, Destinations = new Dictionary<string, DestinationConfig> { ["api"] = new() { Address = apiUrl } } }]);
-        });
+        services.AddSingleton<IProxyConfigProvider>(sp => new InMemoryConfigProvider(
+            [.. Routes.Select(r => new RouteConfig
+            {
+                RouteId = r.Id,
+                ClusterId = Cluster,
+                Match = new RouteMatch { Path = r.Path, Methods = [r.Method] },
+            })],
+            [new ClusterConfig
+            {
+                ClusterId = Cluster,
+                Destinations = new Dictionary<string, DestinationConfig> { ["api"] = new() { Address = sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl } },
+            }]));
         return services;
     }
 }
