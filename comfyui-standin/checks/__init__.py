@@ -1,0 +1,1 @@
+"""Helpers for selfcheck.py."""
