@@ -43,11 +43,18 @@ internal sealed partial class AppendOnlyFile : IDisposable
     /// <summary>The file's current size, from fstat: it includes what other processes appended.</summary>
     public long Length => RandomAccess.GetLength(_handle);
 
-    /// <summary>Appends one whole line with a single write(2) and returns the offset it was written at.</summary>
-    public long Append(ReadOnlySpan<byte> line)
+    /// <summary>Appends one whole line with a single write(2).</summary>
+    public void Append(ReadOnlySpan<byte> line)
     {
-        // The lock only makes the returned offset exact for this process's own threads: the kernel already
-        // makes each O_APPEND write atomic with respect to every other writer.
+        lock (_gate)
+            WriteAll(line);
+    }
+
+    /// <summary>Appends one whole line with a single write(2) and returns the offset it was written at.</summary>
+    public long AppendAt(ReadOnlySpan<byte> line)
+    {
+        // The lock makes the offset exact for this process's own threads (every append here takes it); the kernel
+        // already makes each O_APPEND write atomic with respect to every other writer.
         lock (_gate)
         {
             WriteAll(line);
