@@ -1,6 +1,7 @@
 using JobLogs.ServiceDefaults;
 using JobLogs.ServiceDefaults.Logging;
 using JobLogs.ServiceDefaults.Redaction;
+using JobLogs.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,10 @@ public static class Extensions
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new JobLogs.DataLayout(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobLogsOptions>>().Value.DataRoot));
         builder.Services.AddSingleton(TimeProvider.System);
+
+        var keys = ApiKeys.Read(builder.Configuration);
+        var open = identity.Caller is null ? keys.Count == 0 : !keys.ContainsKey(identity.Caller);
+        builder.Services.AddSingleton(new AccessMode(open, LoopbackWhenOpen.Apply(builder, open)));
 
         builder.AddJobLogsLogging(identity);
         builder.ConfigureOpenTelemetry();
@@ -74,8 +79,9 @@ public static class Extensions
     /// <summary>Maps /health (every check) and /alive (liveness only) in every environment: containers probe them too.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        // Open whatever access control a service has: container and orchestrator probes carry no credentials.
+        app.MapHealthChecks(HealthPath).AllowAnonymous();
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         return app;
     }
 }

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace JobLogs.Web;
 
 /// <summary>Where the web finds the Api (section <c>JobLogs:Web</c>).</summary>
-internal sealed class WebOptions
+public sealed class WebOptions
 {
     public const string Section = "JobLogs:Web";
 
@@ -14,4 +14,7 @@ internal sealed class WebOptions
 
     /// <summary>The Aspire dashboard's address; when set, jobs and log entries link to their traces.</summary>
     public string? DashboardUrl { get; set; }
+
+    /// <summary>For deployed use: when set, every page and forwarded route needs a sign-in with this shared password.</summary>
+    public string? Password { get; set; }
 }

@@ -16,6 +16,7 @@ internal static class ApiServices
 
         builder.Services.ConfigureHttpJsonOptions(options => JobLogs.Json.Configure(options.SerializerOptions));
         builder.Services.AddRequestProblems();
+        builder.Services.AddApiKeyAuthentication();
 
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobCreator>();
@@ -28,11 +29,17 @@ internal static class ApiServices
     public static WebApplication MapApi(this WebApplication app)
     {
         app.UseRequestProblems();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
-        app.MapJobsApi();
-        app.MapLogsApi();
-        app.MapSystemLogsApi();
-        app.MapWorkersApi();
+
+        var browser = app.MapCallerGroup(ApiKeyAuthentication.Policies.Browser);
+        browser.MapJobsApi();
+        browser.MapLogsApi();
+        browser.MapSystemLogsApi();
+
+        var worker = app.MapCallerGroup(ApiKeyAuthentication.Policies.Worker);
+        worker.MapWorkersApi();
         return app;
     }
 }

@@ -29,6 +29,8 @@ internal static partial class RequestProblems
     // Answers the framework gives by itself (no route, wrong method, wrong content type) still say what is wrong.
     private static string? DefaultDetail(HttpContext context) => context.Response.StatusCode switch
     {
+        StatusCodes.Status401Unauthorized => $"This route needs an API key in the {JobLogs.ServiceDefaults.Security.ApiKeys.Header} header.",
+        StatusCodes.Status403Forbidden => "The API key given is not valid for this route.",
         StatusCodes.Status404NotFound => $"There is no route {context.Request.Method} {context.Request.Path}.",
         StatusCodes.Status405MethodNotAllowed => $"{context.Request.Path} does not accept {context.Request.Method}.",
         StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON, sent with Content-Type: application/json.",

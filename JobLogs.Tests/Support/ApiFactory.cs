@@ -7,7 +7,7 @@ namespace JobLogs.Tests.Support;
 /// The real Api on Kestrel (a real socket, so raw requests reach it unchanged), over a temp data root, with leases
 /// configured to seconds. One per test class; tests isolate themselves by a unique projectId.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     public ApiFactory()
     {
@@ -22,6 +22,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>The address Kestrel listens on.</summary>
     public Uri Address => ClientOptions.BaseAddress;
 
+    /// <summary>Settings a derived factory adds (initialised before the server starts: field initialisers run first).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
@@ -29,6 +32,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("JobLogs:Leases:Duration", "00:00:02");
         builder.UseSetting("JobLogs:Leases:Grace", "00:00:00.500");
         builder.UseSetting("JobLogs:Leases:SweepInterval", "00:00:00.100");
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
     }
 
     public override async ValueTask DisposeAsync()

@@ -1,4 +1,6 @@
+using JobLogs.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Configuration;
 
 namespace JobLogs.Web.Extensions;
@@ -21,9 +23,18 @@ internal static class ApiForwarding
         ("system-log", "GET", "/api/system/logs/{service}"),
     ];
 
-    public static IServiceCollection AddApiForwarding(this IServiceCollection services)
+    public static IServiceCollection AddApiForwarding(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
+        var key = ApiKeys.Own(configuration, ApiKeys.Callers.Web);
+        services.AddReverseProxy()
+            .AddServiceDiscoveryDestinationResolver()
+            // The web's key is added here, server side; whatever key a browser sends is dropped.
+            .AddTransforms(transforms =>
+            {
+                transforms.AddRequestHeaderRemove(ApiKeys.Header);
+                if (key is not null)
+                    transforms.AddRequestHeader(ApiKeys.Header, key, append: false);
+            });
         services.AddSingleton<IProxyConfigProvider>(sp => new InMemoryConfigProvider(
             [.. Routes.Select(r => new RouteConfig
             {

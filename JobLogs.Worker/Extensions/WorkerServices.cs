@@ -1,6 +1,7 @@
 using JobLogs.Worker.Api;
 using JobLogs.Worker.Jobs;
 using JobLogs.Worker.PythonTools;
+using JobLogs.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace JobLogs.Worker.Extensions;
@@ -20,7 +21,8 @@ internal static class WorkerServices
             .ValidateOnStart();
 
         builder.Services.AddHttpClient<ApiClient>((sp, http) =>
-            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ApiUrl));
+                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ApiUrl))
+            .AddHttpMessageHandler(() => new ApiKeyHandler(ApiKeys.Own(builder.Configuration, ApiKeys.Callers.Worker)));
 
         builder.Services.AddSingleton<WorkerState>();
         builder.Services.AddHealthChecks().AddCheck<WorkerState>("claims");
