@@ -26,7 +26,7 @@ public class SinkBenchmarks
         var layout = new DataLayout(_files.Root);
         var tally = new JobLogTally();
         JsonlSink Sink() => new(new LogEntryFormatter("worker"), new JobLogFiles(layout, long.MaxValue, TimeProvider.System),
-            new RuntimeLog(layout.RuntimeLog("worker")), tally);
+            new RuntimeLog(layout.RuntimeLog("worker"), TimeProvider.System), tally);
         _plain = Sink();
         _redacted = new RedactingSink(new Redactor(RedactionSettings.None with { DataRoot = _files.Root, SecretValues = ["a-configured-secret-value"] }), tally, Sink());
         _event = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,

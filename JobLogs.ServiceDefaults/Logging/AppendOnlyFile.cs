@@ -62,6 +62,23 @@ internal sealed partial class AppendOnlyFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// True while the open file is still the one at <see cref="Path"/>: false once it was renamed away (rotated) or
+    /// deleted, so a writer can reopen by path. Asks the kernel where the descriptor points.
+    /// </summary>
+    public bool IsStillAtPath()
+    {
+        var link = $"/proc/self/fd/{_handle.DangerousGetHandle()}";
+        try
+        {
+            return File.ResolveLinkTarget(link, returnFinalTarget: false)?.FullName == Path;
+        }
+        catch (IOException)
+        {
+            return true; // cannot tell: keep writing where we are
+        }
+    }
+
     public void Dispose() => _handle.Dispose();
 
     private unsafe void WriteAll(ReadOnlySpan<byte> line)

@@ -48,7 +48,7 @@ public static class LoggingSetup
                 var layout = new DataLayout(dataRoot);
                 var cap = configuration.GetValue($"{JobLogsOptions.Section}:JobLogCapBytes", new JobLogsOptions().JobLogCapBytes);
                 sinks.Sink(new JsonlSink(new LogEntryFormatter(identity.Component),
-                    new JobLogFiles(layout, cap, TimeProvider.System), new RuntimeLog(layout.RuntimeLog(identity.Service)), tally));
+                    new JobLogFiles(layout, cap, TimeProvider.System), new RuntimeLog(layout.RuntimeLog(identity.Service), TimeProvider.System), tally));
             }
             if (!string.IsNullOrEmpty(otlpEndpoint))
                 sinks.OpenTelemetry(options =>
