@@ -1,5 +1,6 @@
 using JobLogs.Api.Jobs;
 using JobLogs.Api.Logs;
+using JobLogs.Api.Retention;
 using JobLogs.Api.Workers;
 
 namespace JobLogs.Api.Extensions;
@@ -18,11 +19,19 @@ internal static class ApiServices
         builder.Services.AddRequestProblems();
         builder.Services.AddApiKeyAuthentication();
 
+        builder.Services.AddOptions<RetentionOptions>()
+            .Bind(builder.Configuration.GetSection(RetentionOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<Leases>();
         builder.Services.AddHostedService<JobIndexLoader>();
         builder.Services.AddHostedService<LeaseSweeper>();
+        builder.Services.AddSingleton<RuntimeLogRotation>();
+        builder.Services.AddSingleton<Cleanup>();
+        builder.Services.AddHostedService<RetentionService>();
         return builder;
     }
 
@@ -40,6 +49,9 @@ internal static class ApiServices
 
         var worker = app.MapCallerGroup(ApiKeyAuthentication.Policies.Worker);
         worker.MapWorkersApi();
+
+        var admin = app.MapCallerGroup(ApiKeyAuthentication.Policies.Admin);
+        admin.MapRetentionApi();
         return app;
     }
 }
