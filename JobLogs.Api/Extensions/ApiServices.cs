@@ -19,6 +19,7 @@ internal static class ApiServices
 
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobCreator>();
+        builder.Services.AddSingleton<JobControl>();
         builder.Services.AddSingleton<Leases>();
         builder.Services.AddHostedService<JobIndexLoader>();
         builder.Services.AddHostedService<LeaseSweeper>();
@@ -30,6 +31,7 @@ internal static class ApiServices
         app.UseRequestProblems();
         app.MapDefaultEndpoints();
         app.MapJobsApi();
+        app.MapJobControlApi();
         app.MapLogsApi();
         app.MapSystemLogsApi();
         app.MapWorkersApi();
