@@ -32,6 +32,7 @@ public sealed class AppFixture : IAsyncLifetime
         ["JobLogs__Worker__PollInterval"] = "00:00:00.200",
         ["JobLogs__Worker__LeaseMargin"] = "00:00:02",
         ["JobLogs__ToolTimeout"] = "00:00:20",
+        ["JobLogs__ToolKillGrace"] = "00:00:00.500",
     };
 
     public async Task InitializeAsync()
