@@ -47,7 +47,7 @@ internal static partial class PromptErrors
             Type = errorType,
             Component = "comfyui",
             Stage = "validate",
-            Where = node is null ? null : $"node {node} {missingClass ?? classOf(node) ?? "?"}",
+            Where = node is null ? null : (missingClass ?? classOf(node)) is { } known ? $"node {node} {known}" : $"node {node}",
         };
     }
 
