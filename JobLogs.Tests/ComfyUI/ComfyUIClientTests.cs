@@ -62,6 +62,25 @@ public sealed class ComfyUIClientTests : IAsyncLifetime
         Assert.DoesNotContain("wrong-token", failure.Message + failure.Where);
     }
 
+    [Fact]
+    public async Task A_comfyui_that_takes_the_request_and_never_answers_is_a_timeout()
+    {
+        using var blackHole = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        blackHole.Start(); // accepts connections (the kernel's backlog) and never answers
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port}/";
+        var settings = new ComfyUIOptions { Url = url, RequestTimeout = TimeSpan.FromSeconds(1) };
+        var services = new ServiceCollection();
+        services.AddSingleton(Options.Create(settings));
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddHttpClient(ComfyUIClient.HttpClientName, http => ComfyUIClient.Configure(http, settings));
+        services.AddSingleton<ComfyUIClient>();
+        var client = services.BuildServiceProvider().GetRequiredService<ComfyUIClient>();
+
+        var failure = await Assert.ThrowsAsync<ComfyUICallException>(() => client.QueueAsync("x", CancellationToken.None));
+
+        Assert.Equal((CallFailure.Timeout, $"GET {url}queue"), (failure.Failure, failure.Where));
+    }
+
     private static async Task<List<string>> ReadAll(ComfyUISocket socket)
     {
         var messages = new List<string>();

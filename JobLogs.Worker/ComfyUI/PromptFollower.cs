@@ -33,12 +33,17 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
         var progress = new ProgressLog(Settings.ProgressLogInterval, time);
         var (messages, checks) = (0, 0);
         var outage = new Outage();
+        // Silence is counted from the last message about this prompt: other clients' messages do not say it is alive.
+        var lastHeard = time.GetTimestamp();
         while (true)
         {
-            switch (await socket.NextAsync(Settings.StallTimeout, cancellationToken))
+            var wait = Settings.StallTimeout - time.GetElapsedTime(lastHeard);
+            var read = wait > TimeSpan.Zero ? await socket.NextAsync(wait, cancellationToken) : new ComfyUISocket.Silent();
+            switch (read)
             {
                 case ComfyUISocket.Message { Value: var message } when About(message, promptId) is { } data:
                     messages++;
+                    lastHeard = time.GetTimestamp();
                     var type = message.GetProperty("type").GetString();
                     if (type is "execution_success" or "execution_error" or "execution_interrupted"
                         || type == "executing" && data.TryGetProperty("node", out var node) && node.ValueKind == JsonValueKind.Null)
@@ -51,6 +56,7 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
                 case ComfyUISocket.Silent:
                     // A socket can stall while HTTP works: ask ComfyUI whether the prompt is still there.
                     checks++;
+                    lastHeard = time.GetTimestamp();
                     if (await CheckAsync(promptId, context, outage, cancellationToken) is { } entry)
                     {
                         LogSession(socket, started, messages, checks, "silent; found the prompt finished", LogLevel.Warning);
