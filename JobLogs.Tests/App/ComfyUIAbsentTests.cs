@@ -19,13 +19,10 @@ public sealed class ComfyUIAbsentTests(ComfyUIAbsentAppFixture app)
         var card = job.AssertFailed(app.Layout, "submit", $"POST {new Uri(app.ComfyUIUrl, "prompt")}", "comfyui-unreachable");
         Assert.Equal(("comfyui unreachable", "comfyui"), (card.Type, card.Component));
         Assert.Contains($"ComfyUI is not reachable at {app.ComfyUIUrl}", card.Message);
-        var log = JsonLines.Read(Path.Combine(app.DataRoot.Path, job.LogPath));
-        var connect = Assert.Single(log, e => Op(e) == "connect");
+        var log = app.JobLog(job);
+        var connect = Assert.Single(log, e => e.Call()?.Str("op") == "connect");
         Assert.Equal(("warn", "unreachable"), (connect.Str("level"), connect.GetProperty("data").GetProperty("call").Str("status")));
         var submit = FailureAssertions.EntryAt(app.Layout, job, card.LogOffset!.Value);
-        Assert.Equal(("submit", "unreachable"), (Op(submit), submit.GetProperty("data").GetProperty("call").Str("status")));
+        Assert.Equal(("submit", "unreachable"), (submit.Call()?.Str("op"), submit.GetProperty("data").GetProperty("call").Str("status")));
     }
-
-    private static string? Op(JsonElement entry) =>
-        entry.TryGetProperty("data", out var data) && data.TryGetProperty("call", out var call) ? call.Str("op") : null;
 }

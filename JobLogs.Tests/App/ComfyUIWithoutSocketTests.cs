@@ -20,11 +20,6 @@ public sealed class ComfyUIWithoutSocketTests(ComfyUIWithoutSocketAppFixture app
         return await app.Api.WaitForStatus(_project, created.Id, s => s.IsFinished(), JobTimeout);
     }
 
-    private List<JsonElement> Log(Job job) => JsonLines.Read(Path.Combine(app.DataRoot.Path, job.LogPath));
-
-    private static JsonElement? Call(JsonElement entry) =>
-        entry.TryGetProperty("data", out var data) && data.TryGetProperty("call", out var call) ? call : null;
-
     [Fact]
     public async Task Without_a_websocket_polling_still_finds_the_result_and_downloads_it()
     {
@@ -33,11 +28,11 @@ public sealed class ComfyUIWithoutSocketTests(ComfyUIWithoutSocketAppFixture app
         Assert.True(job.Status == JobStatus.Succeeded, job.Error?.Summary);
         var path = Assert.Single(job.Output!.Value.GetProperty("assets").EnumerateArray()).GetProperty("path").GetString()!;
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(Path.Combine(app.DataRoot.Path, path))[..4]);
-        var log = Log(job);
-        var connect = Assert.Single(log, e => Call(e)?.Str("op") == "connect");
-        Assert.Equal(("warn", "refused"), (connect.Str("level"), Call(connect)!.Value.Str("status")));
-        var poll = Assert.Single(log, e => Call(e)?.Str("op") == "poll");
-        Assert.Equal("found it finished", Call(poll)!.Value.Str("status"));
+        var log = app.JobLog(job);
+        var connect = Assert.Single(log, e => e.Call()?.Str("op") == "connect");
+        Assert.Equal(("warn", "refused"), (connect.Str("level"), connect.Call()!.Value.Str("status")));
+        var poll = Assert.Single(log, e => e.Call()?.Str("op") == "poll");
+        Assert.Equal("found it finished", poll.Call()!.Value.Str("status"));
         Assert.Equal(0, job.Counts.Error);
     }
 
@@ -46,7 +41,7 @@ public sealed class ComfyUIWithoutSocketTests(ComfyUIWithoutSocketAppFixture app
     {
         var job = await Run(Workflows.Trigger("StandInCrash", new { after_ms = 300 }));
         // Polling knows no node: where is the prompt itself.
-        var promptId = Log(job).Single(e => e.Str("msg")!.StartsWith("ComfyUI queued prompt ")).GetProperty("data").Str("promptId");
+        var promptId = app.JobLog(job).Single(e => e.Str("msg")!.StartsWith("ComfyUI queued prompt ")).GetProperty("data").Str("promptId");
         var card = job.AssertFailed(app.Layout, "execute", $"prompt {promptId}", "prompt-lost");
         Assert.Equal("prompt lost", card.Type);
         Assert.Contains("neither queued nor in its history", card.Message);

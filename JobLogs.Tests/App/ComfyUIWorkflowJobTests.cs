@@ -30,12 +30,10 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         return await app.Api.WaitForStatus(_project, created.Id, s => s.IsFinished(), JobTimeout);
     }
 
-    private List<JsonElement> Log(Job job) => JsonLines.Read(Path.Combine(app.DataRoot.Path, job.LogPath));
-
     private string Endpoint(string path) => new Uri(app.ComfyUIUrl, path).ToString();
 
     private async Task WaitForLog(Job job, Func<JsonElement, bool> entry, string what) =>
-        await Eventually.True(() => File.Exists(Path.Combine(app.DataRoot.Path, job.LogPath)) && Log(job).Any(entry), JobTimeout, what);
+        await Eventually.True(() => File.Exists(Path.Combine(app.DataRoot.Path, job.LogPath)) && app.JobLog(job).Any(entry), JobTimeout, what);
 
     [Fact]
     public async Task A_workflow_that_succeeds_downloads_its_png_into_the_jobs_assets()
@@ -55,7 +53,7 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
         Assert.Equal((96, 64), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20))));
 
-        var log = Log(job);
+        var log = app.JobLog(job);
         File.Copy(Path.Combine(app.DataRoot.Path, job.LogPath), "/tmp/debug-success.jsonl", true);
         Assert.All(log, e => JsonLines.AssertValid(Schemas.JobLogEntry, e));
         Assert.DoesNotContain(log, e => e.GetRawText().Contains("class_type")); // the raw workflow never goes to the log
@@ -64,13 +62,13 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         Assert.Contains("steps 200; size 96×64×1; checkpoint sd15-demo.safetensors", summary.Str("msg"));
         Assert.Equal("sd15-demo.safetensors", summary.GetProperty("data").GetProperty("checkpoints")[0].GetString());
 
-        var submit = Assert.Single(log, e => Call(e)?.Str("op") == "submit");
-        Assert.Equal(("comfyui", "info", Endpoint("prompt"), "200"), (submit.Str("component"), submit.Str("level"), Call(submit)!.Value.Str("target"), Call(submit)!.Value.Str("status")));
+        var submit = Assert.Single(log, e => e.Call()?.Str("op") == "submit");
+        Assert.Equal(("comfyui", "info", Endpoint("prompt"), "200"), (submit.Str("component"), submit.Str("level"), submit.Call()!.Value.Str("target"), submit.Call()!.Value.Str("status")));
         Assert.True(submit.GetProperty("data").TryGetProperty("durationMs", out _));
-        var session = Assert.Single(log, e => Call(e)?.Str("op") == "follow");
-        Assert.Equal("done", Call(session)!.Value.Str("status"));
-        Assert.StartsWith("ws://", Call(session)!.Value.Str("target"));
-        Assert.Single(log, e => Call(e)?.Str("op") == "download");
+        var session = Assert.Single(log, e => e.Call()?.Str("op") == "follow");
+        Assert.Equal("done", session.Call()!.Value.Str("status"));
+        Assert.StartsWith("ws://", session.Call()!.Value.Str("target"));
+        Assert.Single(log, e => e.Call()?.Str("op") == "download");
         Assert.Contains(log, e => e.Str("msg") == "Running node 5 KSampler");
         var progress = log.Where(e => e.Str("msg")!.StartsWith("Node 5 KSampler: step ")).Select(e => e.Str("msg")).ToList();
         Assert.InRange(progress.Count, 1, 8); // 200 steps, a handful of lines
@@ -90,7 +88,7 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         var job = await app.Api.WaitForStatus(_project, created.Id, s => s.IsFinished(), JobTimeout);
 
         Assert.True(job.Status == JobStatus.Succeeded, job.Error?.Summary);
-        var summary = Assert.Single(Log(job), e => e.Str("msg")!.StartsWith("Workflow (workflowPath workflows/lighthouse.json)"));
+        var summary = Assert.Single(app.JobLog(job), e => e.Str("msg")!.StartsWith("Workflow (workflowPath workflows/lighthouse.json)"));
         Assert.Contains($"seed {seed}", summary.Str("msg"));
         Assert.Contains("size 128×64×1", summary.Str("msg"));
         Assert.Equal(["5.seed", "4.width"], summary.GetProperty("data").GetProperty("overrides").EnumerateArray().Select(o => o.GetString()));
@@ -103,7 +101,7 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         var job = await app.Api.WaitForStatus(_project, created.Id, s => s.IsFinished(), JobTimeout);
         var card = job.AssertFailed(app.Layout, "input", "workflowPath workflows/missing.json", "invalid-workflow");
         Assert.Equal("workflow invalid", card.Type);
-        Assert.DoesNotContain(Log(job), e => Call(e) is not null);
+        Assert.DoesNotContain(app.JobLog(job), e => e.Call() is not null);
     }
 
     [Fact]
@@ -117,7 +115,7 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         Assert.Contains("ckpt_name: 'v1-5-pruned-emaonly.safetensors' not in ['broken-demo.safetensors'", card.Message);
         Assert.NotNull(card.Ids!.PromptId);
         var rejected = FailureAssertions.EntryAt(app.Layout, job, card.LogOffset!.Value);
-        Assert.Equal(("submit", "400"), (Call(rejected)!.Value.Str("op"), Call(rejected)!.Value.Str("status")));
+        Assert.Equal(("submit", "400"), (rejected.Call()!.Value.Str("op"), rejected.Call()!.Value.Str("status")));
     }
 
     [Fact]
@@ -179,8 +177,8 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         var card = job.AssertFailed(app.Layout, "submit", $"POST {Endpoint("prompt")}", "comfyui-bad-answer");
         Assert.Equal("comfyui bad answer", card.Type);
         Assert.Contains("text/html", card.Message);
-        var log = Log(job);
-        Assert.Single(log, e => Call(e)?.Str("op") == "submit");
+        var log = app.JobLog(job);
+        Assert.Single(log, e => e.Call()?.Str("op") == "submit");
         Assert.Contains(log, e => e.Str("msg")!.Contains("Looking prompt") && e.Str("msg")!.Contains("up in /queue and /history instead of submitting it again"));
     }
 
@@ -193,8 +191,8 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
 
         Assert.True(job.Status == JobStatus.Succeeded, job.Error?.Summary);
         Assert.Single(job.Output!.Value.GetProperty("assets").EnumerateArray());
-        var log = Log(job);
-        Assert.Single(log, e => Call(e)?.Str("op") == "submit");
+        var log = app.JobLog(job);
+        Assert.Single(log, e => e.Call()?.Str("op") == "submit");
         Assert.Contains(log, e => e.Str("msg")!.StartsWith("ComfyUI has prompt ") && e.Str("level") == "info");
     }
 
@@ -204,7 +202,7 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         var workflow = Workflows.TextToImage(Workflows.NewSeed());
         workflow["8"] = new { class_type = "StandInGarbage", inputs = new { mode = "history_garbage" } };
         var job = await Run(workflow);
-        var promptId = Log(job).Single(e => e.Str("msg")!.StartsWith("ComfyUI queued prompt ")).GetProperty("data").Str("promptId");
+        var promptId = app.JobLog(job).Single(e => e.Str("msg")!.StartsWith("ComfyUI queued prompt ")).GetProperty("data").Str("promptId");
         var card = job.AssertFailed(app.Layout, "execute", $"GET {Endpoint($"history/{promptId}")}", "comfyui-bad-answer");
         Assert.Equal(promptId, card.Ids!.PromptId);
     }
@@ -214,7 +212,7 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
     {
         var created = await Create(Workflows.TextToImage(Workflows.NewSeed(), steps: 4000));
         await WaitForLog(created, e => e.Str("msg")!.StartsWith("Node 5 KSampler: step ") || e.Str("msg") == "Running node 5 KSampler", "the sampler to run");
-        var promptId = Log(created).Single(e => e.Str("msg")!.StartsWith("ComfyUI queued prompt ")).GetProperty("data").Str("promptId");
+        var promptId = app.JobLog(created).Single(e => e.Str("msg")!.StartsWith("ComfyUI queued prompt ")).GetProperty("data").Str("promptId");
         using (var comfyUI = new HttpClient { BaseAddress = app.ComfyUIUrl })
             (await comfyUI.PostAsJsonAsync("interrupt", new { prompt_id = promptId })).EnsureSuccessStatusCode();
 
@@ -235,7 +233,7 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         Assert.Equal(JobStatus.Canceled, job.Status);
         Assert.Equal(("execute", "node 5 KSampler", "canceled"), (job.Error!.Stage, job.Error.Where, job.Error.Rule));
         var promptId = job.Error.Ids!.PromptId!;
-        Assert.Contains(Log(job), e => e.Str("msg") == $"Stopping prompt {promptId}: interrupted it in ComfyUI");
+        Assert.Contains(app.JobLog(job), e => e.Str("msg") == $"Stopping prompt {promptId}: interrupted it in ComfyUI");
         using var comfyUI = new HttpClient { BaseAddress = app.ComfyUIUrl };
         var history = await Eventually.Get(async () =>
         {
@@ -257,7 +255,7 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
             Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         var job = await app.Api.WaitForStatus(_project, waiting.Id, s => s.IsFinished(), JobTimeout);
         Assert.Equal(JobStatus.Canceled, job.Status);
-        Assert.Contains(Log(job), e => e.Str("msg") == $"Stopping prompt {job.Error!.Ids!.PromptId}: deleted it from ComfyUI's queue");
+        Assert.Contains(app.JobLog(job), e => e.Str("msg") == $"Stopping prompt {job.Error!.Ids!.PromptId}: deleted it from ComfyUI's queue");
         using (var cancel = await app.Api.PostAsJsonAsync($"/api/projects/{_project}/jobs/{busy.Id}/cancel", new { }))
             Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         await app.Api.WaitForStatus(_project, busy.Id, s => s.IsFinished(), JobTimeout);
@@ -269,9 +267,6 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         var job = await Run(Workflows.TextToImage(Workflows.NewSeed(), steps: 4000), deadlineSeconds: 2);
         var card = job.AssertFailed(app.Layout, "execute", "node 5 KSampler", "deadline-exceeded");
         Assert.Contains("deadline of 00:00:02", card.Message);
-        Assert.Contains(Log(job), e => e.Str("msg") == $"Stopping prompt {card.Ids!.PromptId}: interrupted it in ComfyUI");
+        Assert.Contains(app.JobLog(job), e => e.Str("msg") == $"Stopping prompt {card.Ids!.PromptId}: interrupted it in ComfyUI");
     }
-
-    private static JsonElement? Call(JsonElement entry) =>
-        entry.TryGetProperty("data", out var data) && data.TryGetProperty("call", out var call) ? call : null;
 }

@@ -25,11 +25,9 @@ public sealed class PythonToolFailureTests(AppFixture app)
         return await app.Api.WaitForStatus(_project, created.Id, s => s.IsFinished(), JobTimeout);
     }
 
-    private List<JsonElement> Log(Job job) => JsonLines.Read(Path.Combine(app.DataRoot.Path, job.LogPath));
-
     private async Task AssertToolProcessesGone(Job job)
     {
-        var data = Log(job).Single(e => e.Str("msg") == "started a helper process").GetProperty("data");
+        var data = app.JobLog(job).Single(e => e.Str("msg") == "started a helper process").GetProperty("data");
         var (pid, child) = (data.GetProperty("pid").GetInt32(), data.GetProperty("childPid").GetInt32());
         await Eventually.True(() => !Processes.IsAlive(pid) && !Processes.IsAlive(child), TimeSpan.FromSeconds(5), $"tool {pid} and its child {child} to be gone");
     }
@@ -50,7 +48,7 @@ public sealed class PythonToolFailureTests(AppFixture app)
         var card = job.AssertFailed(app.Layout, "tool", "slow.py", "tool-timeout");
         Assert.Equal("tool timeout", card.Type);
         Assert.Contains("timeout of 00:00:01.5", card.Message);
-        Assert.Contains(Log(job), e => e.Str("msg")!.StartsWith("Tool slow timed out after") && e.Str("level") == "error");
+        Assert.Contains(app.JobLog(job), e => e.Str("msg")!.StartsWith("Tool slow timed out after") && e.Str("level") == "error");
         await AssertToolProcessesGone(job);
     }
 
@@ -60,7 +58,7 @@ public sealed class PythonToolFailureTests(AppFixture app)
         var job = await Run("slow", new { seconds = 60 }, new { deadlineSeconds = 1.5 });
         var card = job.AssertFailed(app.Layout, "tool", "slow.py", "deadline-exceeded");
         Assert.Equal("deadline exceeded", card.Type);
-        Assert.Contains(Log(job), e => e.Str("msg")!.StartsWith("Tool slow was stopped after") && e.Str("level") == "warn");
+        Assert.Contains(app.JobLog(job), e => e.Str("msg")!.StartsWith("Tool slow was stopped after") && e.Str("level") == "warn");
         await AssertToolProcessesGone(job);
     }
 
@@ -75,7 +73,7 @@ public sealed class PythonToolFailureTests(AppFixture app)
         var killed = await Run("exit", new { signal = 9 });
         card = killed.AssertFailed(app.Layout, "tool", "exit.py", "tool-killed");
         Assert.Equal("killed by signal", card.Type);
-        Assert.Equal(9, Log(killed).Single(e => e.Str("msg")!.StartsWith("Tool exit was killed by signal 9")).GetProperty("data").GetProperty("signal").GetInt32());
+        Assert.Equal(9, app.JobLog(killed).Single(e => e.Str("msg")!.StartsWith("Tool exit was killed by signal 9")).GetProperty("data").GetProperty("signal").GetInt32());
     }
 
     [Fact]
@@ -83,7 +81,7 @@ public sealed class PythonToolFailureTests(AppFixture app)
     {
         var created = await app.Api.CreateTool(_project, "slow", new { seconds = 60 });
         await Eventually.True(() => File.Exists(Path.Combine(app.DataRoot.Path, created.LogPath))
-            && Log(created).Any(e => e.Str("msg") == "started a helper process"), JobTimeout, "the tool to start");
+            && app.JobLog(created).Any(e => e.Str("msg") == "started a helper process"), JobTimeout, "the tool to start");
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/projects/{_project}/jobs/{created.Id}/cancel") { Content = JsonContent.Create(new { by = "ada" }) };
         request.Headers.UserAgent.ParseAdd("joblogs-tests/1.0");
@@ -96,7 +94,7 @@ public sealed class PythonToolFailureTests(AppFixture app)
         var origin = Assert.Single(job.Requests).Origin;
         Assert.Equal(("ada", "joblogs-tests/1.0"), (origin.By, origin.UserAgent));
         Assert.NotNull(origin.ForwardedFor); // it came through the web
-        var log = Log(job);
+        var log = app.JobLog(job);
         Assert.Contains(log, e => e.Str("msg")!.StartsWith("Cancel requested by ada from "));
         Assert.Contains(log, e => e.Str("msg") == "Cancel requested: stopping the run");
         Assert.Contains(log, e => e.Str("msg")!.StartsWith("Tool slow was stopped after"));
@@ -118,6 +116,6 @@ public sealed class PythonToolFailureTests(AppFixture app)
         Assert.Equal(2, card.Ids!.Attempt);
         var entry = FailureAssertions.EntryAt(app.Layout, second, card.LogOffset!.Value);
         Assert.Equal(2, entry.GetProperty("attempt").GetInt32()); // the first error of this attempt, not the last one's
-        Assert.Equal([1, 2], Log(second).Where(e => e.Str("msg")!.StartsWith("Tool fail exited")).Select(e => e.GetProperty("attempt").GetInt32()));
+        Assert.Equal([1, 2], app.JobLog(second).Where(e => e.Str("msg")!.StartsWith("Tool fail exited")).Select(e => e.GetProperty("attempt").GetInt32()));
     }
 }

@@ -2,9 +2,6 @@ extern alias WorkerAssembly;
 using System.Text.Json.Nodes;
 using JobLogs.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using WorkerAssembly::JobLogs.Worker.ComfyUI;
 
 namespace JobLogs.Tests.ComfyUI;
@@ -19,16 +16,8 @@ public sealed class ComfyUIClientTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _standIn.DisposeAsync();
 
-    private ComfyUIClient Client(string? token)
-    {
-        var settings = new ComfyUIOptions { Url = _standIn.Url.ToString(), Token = token };
-        var services = new ServiceCollection();
-        services.AddSingleton(Options.Create(settings));
-        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddHttpClient(ComfyUIClient.HttpClientName, http => ComfyUIClient.Configure(http, settings));
-        services.AddSingleton<ComfyUIClient>();
-        return services.BuildServiceProvider().GetRequiredService<ComfyUIClient>();
-    }
+    private ComfyUIClient Client(string? token) =>
+        ComfyUIServices.For(new ComfyUIOptions { Url = _standIn.Url.ToString(), Token = token }).GetRequiredService<ComfyUIClient>();
 
     private static JsonObject Prompt() => JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(Workflows.TextToImage(Workflows.NewSeed())))!.AsObject();
 
@@ -68,13 +57,7 @@ public sealed class ComfyUIClientTests : IAsyncLifetime
         using var blackHole = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         blackHole.Start(); // accepts connections (the kernel's backlog) and never answers
         var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port}/";
-        var settings = new ComfyUIOptions { Url = url, RequestTimeout = TimeSpan.FromSeconds(1) };
-        var services = new ServiceCollection();
-        services.AddSingleton(Options.Create(settings));
-        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddHttpClient(ComfyUIClient.HttpClientName, http => ComfyUIClient.Configure(http, settings));
-        services.AddSingleton<ComfyUIClient>();
-        var client = services.BuildServiceProvider().GetRequiredService<ComfyUIClient>();
+        var client = ComfyUIServices.For(new ComfyUIOptions { Url = url, RequestTimeout = TimeSpan.FromSeconds(1) }).GetRequiredService<ComfyUIClient>();
 
         var failure = await Assert.ThrowsAsync<ComfyUICallException>(() => client.QueueAsync("x", CancellationToken.None));
 

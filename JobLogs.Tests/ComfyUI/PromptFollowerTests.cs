@@ -1,13 +1,9 @@
 extern alias WorkerAssembly;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using JobLogs.Jobs;
 using JobLogs.Tests.Support;
 using JobLogs.Workers;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using WorkerAssembly::JobLogs.Worker.ComfyUI;
 using WorkerAssembly::JobLogs.Worker.Jobs;
 
@@ -31,14 +27,7 @@ public sealed class PromptFollowerTests : IAsyncLifetime
             Url = _standIn.Url.ToString(), StallTimeout = TimeSpan.FromMilliseconds(300), PollInterval = TimeSpan.FromMilliseconds(100),
             ReconnectTimeout = TimeSpan.FromSeconds(10),
         };
-        var services = new ServiceCollection();
-        services.AddSingleton(Options.Create(_settings));
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddHttpClient(ComfyUIClient.HttpClientName, http => ComfyUIClient.Configure(http, _settings));
-        services.AddSingleton<ComfyUIClient>();
-        services.AddSingleton<PromptFollower>();
-        _services = services.BuildServiceProvider();
+        _services = ComfyUIServices.For(_settings);
     }
 
     public async Task DisposeAsync()
