@@ -77,6 +77,19 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
     }
 
     [Fact]
+    public async Task An_output_with_errors_is_skipped_by_comfyui_with_a_warning_and_the_rest_runs()
+    {
+        var workflow = Workflows.TextToImage(Workflows.NewSeed());
+        workflow["8"] = new { class_type = "SaveImage", inputs = new { filename_prefix = "no-images" } };
+        var job = await Run(workflow);
+
+        Assert.True(job.Status == JobStatus.Succeeded, job.Error?.Summary);
+        Assert.Equal(1, job.Counts.Warn);
+        var warning = Assert.Single(app.JobLog(job), e => e.Str("level") == "warn");
+        Assert.Equal("ComfyUI skips 1 output(s) of the workflow that have errors: node 8 SaveImage: Required input is missing: images", warning.Str("msg"));
+    }
+
+    [Fact]
     public async Task A_workflow_file_with_overrides_runs_with_the_overridden_values()
     {
         var folder = Path.Combine(app.Layout.ProjectFiles(_project), "workflows");

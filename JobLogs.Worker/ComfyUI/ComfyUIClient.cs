@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -36,7 +35,8 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
 
     public string Where(string method, string path) => $"{method} {Endpoint(path)}";
 
-    public sealed record Submitted(double Number, JsonElement NodeErrors);
+    /// <summary>ComfyUI's answer to an accepted prompt: its queue number, and the node errors of outputs it will skip.</summary>
+    public sealed record Submitted(double Number, JsonElement Answer);
 
     /// <summary>
     /// POST /prompt with our client id and prompt id. Null when ComfyUI refused the workflow (400): <paramref name="rejection"/>
@@ -57,8 +57,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         EnsureSuccess(answer, "POST", "prompt");
         if (answer.Json is not { ValueKind: JsonValueKind.Object } json || !json.TryGetProperty("prompt_id", out _))
             throw BadAnswer(answer, "POST", "prompt");
-        return new Submitted(json.TryGetProperty("number", out var n) && n.TryGetDouble(out var number) ? number : 0,
-            json.TryGetProperty("node_errors", out var errors) ? errors.Clone() : default);
+        return new Submitted(json.TryGetProperty("number", out var n) && n.TryGetDouble(out var number) ? number : 0, json);
     }
 
     /// <summary>GET /history/{id}: the prompt's entry once it finished; null while it is queued or running (or unknown).</summary>
@@ -118,7 +117,8 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
             using var response = await Http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             status = ((int)response.StatusCode).ToString();
             if (!response.IsSuccessStatusCode)
-                throw Failed(response.StatusCode, where, $"ComfyUI answered {(int)response.StatusCode} to the download of {file.Filename}.");
+                throw new ComfyUICallException(KindOf((int)response.StatusCode), where,
+                    $"ComfyUI answered {(int)response.StatusCode} to the download of {file.Filename}.", (int)response.StatusCode);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             var temp = destination + ".part";
             await using (var target = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
@@ -158,7 +158,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
             using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
             var bytes = await ReadBounded(response.Content, deadline.Token);
             var status = (int)response.StatusCode;
-            var json = TryParse(bytes, response.Content.Headers.ContentType?.MediaType);
+            var json = TryParse(bytes);
             if (op is not null)
                 LogCall(op, method.Method, path, status.ToString(), started, status < 400 ? LogLevel.Information : LogLevel.Error, data?.Invoke(status, json));
             return new Answer(status, response.Content.Headers.ContentType?.MediaType, bytes, json);
@@ -202,15 +202,21 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         if (answer.Status is >= 200 and < 300)
             return;
         var where = Where(method, path);
-        throw answer.Status switch
+        var kind = KindOf(answer.Status);
+        throw new ComfyUICallException(kind, where, kind switch
         {
-            401 or 403 => new ComfyUICallException(CallFailure.Unauthorized, where,
-                $"ComfyUI refused {where} with {answer.Status}{(Settings.Token is null ? " (no ComfyUI:Token is set)" : " (check ComfyUI:Token)")}.", answer.Status),
-            >= 500 => new ComfyUICallException(CallFailure.ServerError, where,
-                $"ComfyUI failed with {answer.Status} on {where}: {Excerpt(answer)}", answer.Status),
-            _ => new ComfyUICallException(CallFailure.Refused, where, $"ComfyUI answered {answer.Status} to {where}: {Excerpt(answer)}", answer.Status),
-        };
+            CallFailure.Unauthorized => $"ComfyUI refused {where} with {answer.Status}{(Settings.Token is null ? " (no ComfyUI:Token is set)" : " (check ComfyUI:Token)")}.",
+            CallFailure.ServerError => $"ComfyUI failed with {answer.Status} on {where}: {Excerpt(answer)}",
+            _ => $"ComfyUI answered {answer.Status} to {where}: {Excerpt(answer)}",
+        }, answer.Status);
     }
+
+    private static CallFailure KindOf(int status) => status switch
+    {
+        401 or 403 => CallFailure.Unauthorized,
+        >= 500 => CallFailure.ServerError,
+        _ => CallFailure.Refused,
+    };
 
     private ComfyUICallException BadAnswer(Answer answer, string method, string path)
     {
@@ -218,13 +224,6 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         return new ComfyUICallException(CallFailure.BadAnswer, where,
             $"The answer to {where} is not ComfyUI's JSON ({answer.MediaType ?? "no content type"}, {answer.Body.Length} bytes: {Excerpt(answer)}).", answer.Status);
     }
-
-    private static ComfyUICallException Failed(HttpStatusCode status, string where, string message) => (int)status switch
-    {
-        401 or 403 => new ComfyUICallException(CallFailure.Unauthorized, where, message, (int)status),
-        >= 500 => new ComfyUICallException(CallFailure.ServerError, where, message, (int)status),
-        _ => new ComfyUICallException(CallFailure.Refused, where, message, (int)status),
-    };
 
     /// <summary>The start of an answer as printable text, for a card: enough to recognise a login page or an error page.</summary>
     private static string Excerpt(Answer answer)
@@ -250,7 +249,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         return buffer.ToArray();
     }
 
-    private static JsonElement? TryParse(byte[] body, string? mediaType)
+    private static JsonElement? TryParse(byte[] body)
     {
         if (body.Length == 0)
             return null;

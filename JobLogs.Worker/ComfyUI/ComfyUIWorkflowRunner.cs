@@ -93,6 +93,10 @@ internal sealed partial class ComfyUIWorkflowRunner(
             if (submitted is not null)
             {
                 LogQueued(logger, promptId, submitted.Number);
+                // ComfyUI runs the valid outputs of a partly invalid workflow: the ones it skips are worth a warning.
+                if (PromptErrors.NodeErrorSummaries(submitted.Answer) is { Count: > 0 } skipped)
+                    logger.LogWithData(LogLevel.Warning, null, new Dictionary<string, object?> { ["nodeErrors"] = skipped },
+                        "ComfyUI skips {Count} output(s) of the workflow that have errors: {First}", skipped.Count, skipped[0]);
                 return;
             }
         }
