@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
 using JobLogs.Jobs;
@@ -66,7 +67,7 @@ internal sealed partial class ComfyUIWorkflowRunner(
     {
         var address = ComfyUISocket.Address(options.Value, clientId);
         var target = address.GetLeftPart(UriPartial.Path);
-        var started = TimeProvider.System.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         try
         {
             return await ComfyUISocket.ConnectAsync(address, options.Value.Token, options.Value.RequestTimeout, cancellationToken);
@@ -79,7 +80,7 @@ internal sealed partial class ComfyUIWorkflowRunner(
             {
                 ["call"] = new Dictionary<string, object?> { ["target"] = target, ["op"] = "connect", ["status"] = status },
             }, "The WebSocket was {Status} ({Reason}); following the prompt by polling /history instead ({DurationMs} ms)",
-                status, ex.Message, (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+                status, ex.Message, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return null;
         }
     }
