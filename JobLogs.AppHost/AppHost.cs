@@ -3,6 +3,8 @@ using JobLogs.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.From(builder);
 
+var comfyUI = builder.AddComfyUI(settings);
+
 var api = builder.AddProject<Projects.JobLogs_Api>("api")
     .WithJobLogsSettings(settings)
     .WithHttpHealthCheck("/health");
@@ -10,6 +12,7 @@ var api = builder.AddProject<Projects.JobLogs_Api>("api")
 builder.AddProject<Projects.JobLogs_Worker>("worker")
     .WithJobLogsSettings(settings)
     .WithPythonTools(settings)
+    .WithComfyUI(comfyUI)
     .WithReference(api)
     .WaitFor(api)
     .WithHttpHealthCheck("/health");

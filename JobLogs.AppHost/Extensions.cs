@@ -13,4 +13,39 @@ internal static class Extensions
         worker
             .WithEnvironment("JobLogs__ToolsPath", settings.ToolsPath)
             .WithEnvironment("JobLogs__PythonPath", settings.PythonPath);
+
+    /// <summary>
+    /// ComfyUI: the one at <c>ComfyUI:Url</c> (an external service; <c>ComfyUI:Token</c> becomes a secret parameter), or,
+    /// when none is configured, the local stand-in, started with the tools' interpreter on a port the orchestrator picks.
+    /// </summary>
+    public static ComfyUIResource AddComfyUI(this IDistributedApplicationBuilder builder, AppHostSettings settings)
+    {
+        if (settings.ComfyUIUrl is { } url)
+        {
+            var address = url.EndsWith('/') ? url : url + "/";
+            var token = !string.IsNullOrEmpty(builder.Configuration["ComfyUI:Token"])
+                ? builder.AddParameterFromConfiguration("comfyui-token", "ComfyUI:Token", secret: true)
+                : null;
+            return new(builder.AddExternalService(ComfyUIResource.Name, address), address, token, null);
+        }
+
+        var standIn = builder.AddExecutable(ComfyUIResource.Name, settings.PythonPath, settings.StandInPath, "standin.py",
+                "--output-dir", Path.Combine(settings.StandInData, "output"),
+                "--input-dir", Path.Combine(settings.StandInData, "input"))
+            // Not proxied: the worker meets the stand-in itself, so a crash and its respawn look like a real ComfyUI's.
+            .WithHttpEndpoint(env: "PORT", isProxied: false)
+            .WithHttpHealthCheck("/system_stats");
+        return new(null, null, null, standIn);
+    }
+
+    /// <summary>Gives the worker ComfyUI's address (and token); it waits for a local stand-in, never for an external ComfyUI.</summary>
+    public static IResourceBuilder<ProjectResource> WithComfyUI(this IResourceBuilder<ProjectResource> worker, ComfyUIResource comfyUI)
+    {
+        if (comfyUI.StandIn is { } standIn)
+            return worker.WithEnvironment("ComfyUI__Url", standIn.GetEndpoint("http")).WaitFor(standIn);
+        worker.WithReference(comfyUI.External!).WithEnvironment("ComfyUI__Url", comfyUI.Url);
+        if (comfyUI.Token is { } token)
+            worker.WithEnvironment("ComfyUI__Token", token);
+        return worker;
+    }
 }

@@ -26,6 +26,7 @@ internal static class ApiServices
 
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobCreator>();
+        builder.Services.AddSingleton<JobControl>();
         builder.Services.AddSingleton<Leases>();
         builder.Services.AddHostedService<JobIndexLoader>();
         builder.Services.AddHostedService<LeaseSweeper>();
@@ -44,6 +45,7 @@ internal static class ApiServices
 
         var browser = app.MapCallerGroup(ApiKeyAuthentication.Policies.Browser);
         browser.MapJobsApi();
+        browser.MapJobControlApi();
         browser.MapLogsApi();
         browser.MapSystemLogsApi();
 

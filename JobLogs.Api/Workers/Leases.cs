@@ -66,7 +66,7 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
                     Attempts = WithCurrent(job, a => a with { Counts = heartbeat.Counts ?? a.Counts }),
                 };
                 next = next with { Counts = SumCounts(next) };
-                return (next, LeaseAnswer<HeartbeatAnswer>.Ok(new HeartbeatAnswer(expires, CancelRequested: false)));
+                return (next, LeaseAnswer<HeartbeatAnswer>.Ok(new HeartbeatAnswer(expires, job.CancelRequested)));
             }, out var answer))
             return LeaseAnswer<HeartbeatAnswer>.Unknown;
         return answer;
@@ -137,7 +137,7 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
                 Component = "backend",
                 Stage = "run",
                 Where = $"worker {lease.WorkerId}",
-                Ids = Ids(job),
+                Ids = job.FailureIds(),
                 Hint = "The worker crashed or lost contact with the Api. Check the worker's service log (System page) around that time, then retry the job.",
                 Rule = "worker-lost",
                 LogOffset = logOffset,
@@ -154,7 +154,7 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
             FinishedAt = now,
             DurationMs = Duration(job.StartedAt, now),
             Output = report.Status == JobStatus.Succeeded ? report.Output : null,
-            Error = report.Status == JobStatus.Succeeded ? null : report.Error is { } card ? card with { Ids = Ids(job, card.Ids) } : null,
+            Error = report.Status == JobStatus.Succeeded ? null : report.Error is { } card ? card with { Ids = job.FailureIds(card.Ids) } : null,
             Lease = null,
             Attempts = WithCurrent(job, a => a with { FinishedAt = now, Status = report.Status, Counts = counts ?? a.Counts, LeaseHash = Hash(report.LeaseToken) }),
         };
@@ -181,12 +181,6 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
 
     private static long? Duration(DateTimeOffset? from, DateTimeOffset to) =>
         from is { } start ? (long)(to - start).TotalMilliseconds : null;
-
-    private static FailureIds Ids(JobRecord job, FailureIds? given = null) => new()
-    {
-        ProjectId = job.ProjectId, JobId = job.Id, SpecId = job.SpecId, AssetId = job.AssetId, Attempt = job.Attempt,
-        PromptId = given?.PromptId,
-    };
 
     private static string? Hash(string? token) =>
         token is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..32];

@@ -23,6 +23,8 @@ public sealed record Job
     public LogCounts Counts { get; init; } = new(0, 0);
     public string? SpecId { get; init; }
     public string? AssetId { get; init; }
+    /// <summary>Every cancel and retry asked for, oldest first, with where each came from.</summary>
+    public IReadOnlyList<JobRequest> Requests { get; init; } = [];
 }
 
 public enum JobStatus { Queued, Running, Succeeded, Failed, Canceled }

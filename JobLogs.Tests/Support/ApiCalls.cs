@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using JobLogs.Jobs;
+using JobLogs.Workers;
 
 namespace JobLogs.Tests.Support;
 
@@ -43,6 +44,20 @@ public static class ApiCalls
         Assert.False(string.IsNullOrWhiteSpace(detail), "A problem must say what is wrong.");
         return detail!;
     }
+
+    /// <summary>
+    /// Claims <paramref name="jobId"/> as a worker would. Tests of one class share an Api and run one after another, each
+    /// with its own job: a claim returns the oldest queued job, so this claims until ours comes.
+    /// </summary>
+    public static async Task<Claim> ClaimJob(this HttpClient http, string workerId, string jobId) =>
+        await Eventually.Get(async () =>
+        {
+            using var response = await http.PostAsJsonAsync(WorkerRoutes.Claims, new ClaimRequest(workerId), Json.Options);
+            if (response.StatusCode == HttpStatusCode.NoContent)
+                return null;
+            var claim = await response.Content.ReadFromJsonAsync<Claim>(Json.Options);
+            return claim?.Job.Id == jobId ? claim : null;
+        }, TimeSpan.FromSeconds(10), $"a claim of {jobId}");
 
     public static async Task<Job> WaitForStatus(this HttpClient http, string projectId, string jobId, Func<JobStatus, bool> done, TimeSpan timeout) =>
         await Eventually.Get(async () => await http.GetJob(projectId, jobId) is { } job && done(job.Status) ? job : null,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 
 namespace JobLogs.Tests.Support;
 
@@ -34,6 +35,17 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("JobLogs:Leases:SweepInterval", "00:00:00.100");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
+    }
+
+    // Factories of the same Program building their hosts at once can catch each other's host (each listens for "host
+    // built" across the process) and then fail on a server that is already started: test classes run in parallel, so
+    // hosts are built one at a time.
+    private static readonly Lock BuildGate = new();
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        lock (BuildGate)
+            return base.CreateHost(builder);
     }
 
     public override async ValueTask DisposeAsync()

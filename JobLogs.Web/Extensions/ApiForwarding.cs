@@ -20,6 +20,8 @@ internal static class ApiForwarding
         ("jobs", "GET", "/api/projects/{projectId}/jobs"),
         ("job", "GET", "/api/projects/{projectId}/jobs/{jobId}"),
         ("job-log", "GET", "/api/projects/{projectId}/jobs/{jobId}/log"),
+        ("job-cancel", "POST", "/api/projects/{projectId}/jobs/{jobId}/cancel"),
+        ("job-retry", "POST", "/api/projects/{projectId}/jobs/{jobId}/retry"),
         ("system-log", "GET", "/api/system/logs/{service}"),
     ];
 

@@ -51,7 +51,14 @@ internal sealed partial class JobRuns(
                     activity?.SetStatus(ActivityStatusCode.Error, card.Message);
                     LogEnded(logger, outcome.Status == JobStatus.Canceled ? LogLevel.Warning : LogLevel.Error,
                         outcome.Status.Wire(), (long)elapsed.TotalMilliseconds, card.Message, card.Where ?? card.Stage, outcome.Exception);
-                    outcome = outcome with { Card = HintRules.Apply(card) with { LogOffset = attemptTally.FirstErrorOffset } };
+                    outcome = outcome with
+                    {
+                        Card = HintRules.Apply(card) with
+                        {
+                            LogOffset = attemptTally.FirstErrorOffset,
+                            Ids = context.PromptId is { } promptId ? new FailureIds { PromptId = promptId } : card.Ids,
+                        },
+                    };
                 }
                 else
                     LogSucceeded(logger, (long)elapsed.TotalMilliseconds);
@@ -70,7 +77,8 @@ internal sealed partial class JobRuns(
 
     private async Task<Outcome> RunToOutcome(JobContext context, LeaseKeeper lease, CancellationToken stopping)
     {
-        using var deadline = new CancellationTokenSource(options.Value.JobDeadline, time);
+        var deadlineAfter = Deadline(context.Job);
+        using var deadline = new CancellationTokenSource(deadlineAfter, time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Token, deadline.Token);
         try
         {
@@ -90,7 +98,7 @@ internal sealed partial class JobRuns(
             if (lease.LostReason is { } reason)
                 return Failed(Card(context, "lease lost", $"The run stopped because {reason}.", "worker"), null);
             if (deadline.IsCancellationRequested)
-                return Failed(Card(context, FailureTypes.DeadlineExceeded, $"The job did not finish within its deadline of {options.Value.JobDeadline}.", "worker"), null);
+                return Failed(Card(context, FailureTypes.DeadlineExceeded, $"The job did not finish within its deadline of {deadlineAfter}.", "worker"), null);
             return Failed(Card(context, FailureTypes.WorkerStopped, "The worker stopped while the job ran.", "worker"), ex);
         }
         catch (Exception ex)
@@ -116,7 +124,14 @@ internal sealed partial class JobRuns(
     private static Outcome Failed(FailureCard card, Exception? exception) => new(JobStatus.Failed, null, card, exception);
 
     private static FailureCard Card(JobContext context, string type, string message, string component) =>
-        new() { Message = message, Type = type, Component = component, Stage = context.Stage };
+        new() { Message = message, Type = type, Component = component, Stage = context.Stage, Where = context.Where };
+
+    /// <summary>The job's own deadline (input <c>deadlineSeconds</c>) when it is shorter than the worker's.</summary>
+    private TimeSpan Deadline(Job job) =>
+        job.Input.TryGetProperty("deadlineSeconds", out var seconds) && seconds.ValueKind == JsonValueKind.Number
+        && TimeSpan.FromSeconds(seconds.GetDouble()) is var own && own < options.Value.JobDeadline
+            ? own
+            : options.Value.JobDeadline;
 
     /// <summary>Sends the report until the Api takes it (2xx) or refuses the lease (409), or the lease runs out.</summary>
     private async Task ReportAsync(Claim claim, Outcome outcome, AttemptTally attemptTally, CancellationToken stopping)
