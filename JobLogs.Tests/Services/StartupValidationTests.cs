@@ -8,6 +8,8 @@ public sealed class StartupValidationTests : IDisposable
 {
     private readonly TempDirectory _data = new("startup");
 
+    public StartupValidationTests() => File.WriteAllText(Path.Combine(_data.Path, "bad-local.json"), "{ \"weightRoots\": { \"models\": \"relative/models\" } }");
+
     public void Dispose() => _data.Dispose();
 
     public static readonly TheoryData<string, string[], string> Cases = new()
@@ -19,6 +21,8 @@ public sealed class StartupValidationTests : IDisposable
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath=/no/such/tools"], "JobLogs:ToolsPath must be the absolute path of an existing folder" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "JobLogs__Worker__Concurrency=0"], "JobLogs:Worker:Concurrency must be from 1 to 64" },
         { "JobLogs.Web", ["JobLogs__DataRoot={data}", "JobLogs__Web__ApiUrl=not a url"], "JobLogs:Web:ApiUrl must be an http(s) URL" },
+        { "JobLogs.Api", ["JobLogs__DataRoot={data}", "JobLogs__LocalConfigPath={data}/bad-local.json"], "the weight root 'models' must be an absolute folder path" },
+        { "JobLogs.Web", ["JobLogs__DataRoot={data}", "JobLogs__Redaction__MinSecretLength=2"], "JobLogs:Redaction:MinSecretLength must be from 4 to 256" },
     };
 
     [Theory]
