@@ -50,4 +50,4 @@ internal sealed record AttemptRecord(
     int N, string? TraceId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, JobStatus Status, string WorkerId,
     LogCounts? Counts = null, string? LeaseHash = null);
 
-internal sealed record LeaseRecord(string Token, string WorkerId, DateTimeOffset ExpiresAt);
+internal sealed record LeaseRecord([property: SecretData] string Token, string WorkerId, DateTimeOffset ExpiresAt);
