@@ -18,6 +18,7 @@ internal static class ApiServices
         builder.Services.AddRequestProblems();
 
         builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<InputSecrets>();
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<Leases>();
         builder.Services.AddHostedService<JobIndexLoader>();

@@ -9,13 +9,11 @@ namespace JobLogs.ServiceDefaults.Redaction;
 /// </summary>
 internal static class PathRules
 {
-    public const string DataRootRuleId = "data-root-path";
-
     public static IEnumerable<RedactionRule> For(RedactionSettings settings)
     {
         var roots = settings.PathAliases.Select(a => (a.Root, Replacement: "{" + a.Alias + "}", KeepSlash: true, a.RuleId)).ToList();
         if (settings.DataRoot is { } dataRoot)
-            roots.Add((dataRoot, "", false, DataRootRuleId));
+            roots.Add((dataRoot, "", false, RuleIds.DataRootPath));
         foreach (var (root, replacement, keepSlash, ruleId) in roots.Where(r => r.Root.Length > 1).OrderByDescending(r => r.Root.Length))
         {
             // The root must start a path (not continue a longer name) and end at a separator or where a name ends.

@@ -12,16 +12,16 @@ internal static partial class PatternRules
     /// <summary>Token shapes by id: the named group of <see cref="TokenShapeRegex"/> that matched gives the id.</summary>
     private static readonly (string Group, string Id, string[] Triggers)[] TokenShapes =
     [
-        ("hf", "token-hf", ["hf_"]),
-        ("sk", "token-sk", ["sk-"]),
-        ("github", "token-github", ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]),
-        ("slack", "token-slack", ["xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-"]),
-        ("aws", "token-aws", ["AKIA", "ASIA", "ABIA", "ACCA"]),
-        ("jwt", "token-jwt", ["eyJ"]),
-        ("google", "token-google", ["AIza"]),
-        ("gitlab", "token-gitlab", ["glpat-"]),
-        ("stripe", "token-stripe", ["sk_live_", "sk_test_", "rk_live_", "rk_test_"]),
-        ("npm", "token-npm", ["npm_"]),
+        ("hf", RuleIds.TokenPrefix + "hf", ["hf_"]),
+        ("sk", RuleIds.TokenPrefix + "sk", ["sk-"]),
+        ("github", RuleIds.TokenPrefix + "github", ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]),
+        ("slack", RuleIds.TokenPrefix + "slack", ["xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-"]),
+        ("aws", RuleIds.TokenPrefix + "aws", ["AKIA", "ASIA", "ABIA", "ACCA"]),
+        ("jwt", RuleIds.TokenPrefix + "jwt", ["eyJ"]),
+        ("google", RuleIds.TokenPrefix + "google", ["AIza"]),
+        ("gitlab", RuleIds.TokenPrefix + "gitlab", ["glpat-"]),
+        ("stripe", RuleIds.TokenPrefix + "stripe", ["sk_live_", "sk_test_", "rk_live_", "rk_test_"]),
+        ("npm", RuleIds.TokenPrefix + "npm", ["npm_"]),
     ];
 
     private static string? TokenShape(Match match, out string id)
@@ -32,8 +32,7 @@ internal static partial class PatternRules
                 id = shape.Id;
                 return Redactor.Mask;
             }
-        id = "token";
-        return Redactor.Mask;
+        throw new System.Diagnostics.UnreachableException("Every alternative of the token shape pattern is a named group.");
     }
 
     /// <summary>
@@ -45,11 +44,11 @@ internal static partial class PatternRules
         var match = SecretContextRegex.Match(textBefore);
         if (!match.Success)
             return null;
-        return match.Groups["scheme"].Success ? "auth-scheme"
-            : match.Groups["url"].Success ? "url-credentials"
-            : match.Groups["query"].Success ? "query-secret"
-            : match.Groups["header"].Success ? "secret-header"
-            : Redactor.SecretKeyRuleId;
+        return match.Groups["scheme"].Success ? RuleIds.AuthScheme
+            : match.Groups["url"].Success ? RuleIds.UrlCredentials
+            : match.Groups["query"].Success ? RuleIds.QuerySecret
+            : match.Groups["header"].Success ? RuleIds.SecretHeader
+            : RuleIds.SecretKey;
     }
 
     private static readonly Regex SecretContextRegex = new(
@@ -68,8 +67,6 @@ internal static partial class PatternRules
     private static bool LooksLikeCredential(ReadOnlySpan<char> value) =>
         value.Length >= 8 && (value.IndexOfAnyInRange('0', '9') >= 0 || value.IndexOfAny("+/=~.-") >= 0
             || value.IndexOfAnyInRange('A', 'Z') >= 0 && value.IndexOfAnyInRange('a', 'z') >= 0);
-
-    private const string PemRuleId = "pem-private-key";
 
     [GeneratedRegex(@"-----BEGIN (?<label>(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\z)",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
@@ -131,15 +128,15 @@ internal static partial class PatternRules
     // Last: static fields initialise in order, and the rules use the patterns above.
     public static readonly IReadOnlyList<RedactionRule> All =
     [
-        new RegexRule(PemRuleId, ["-----BEGIN"], PemRegex(), m => $"-----BEGIN {m.Groups["label"].Value}-----{Redactor.Mask}-----END {m.Groups["label"].Value}-----"),
-        new RegexRule(PemRuleId, ["PRIVATE KEY"], PemBodyRegex(), m => RegexRule.MaskGroup(m, "body")),
-        new RegexRule("url-credentials", ["://"], UrlCredentialsRegex(), m => Redactor.Mask + "@"),
+        new RegexRule(RuleIds.PemPrivateKey, ["-----BEGIN"], PemRegex(), m => $"-----BEGIN {m.Groups["label"].Value}-----{Redactor.Mask}-----END {m.Groups["label"].Value}-----"),
+        new RegexRule(RuleIds.PemPrivateKey, ["PRIVATE KEY"], PemBodyRegex(), m => RegexRule.MaskGroup(m, "body")),
+        new RegexRule(RuleIds.UrlCredentials, ["://"], UrlCredentialsRegex(), m => Redactor.Mask + "@"),
         new RegexRule(TokenShapes.Select(t => t.Id).ToArray(), TokenShapes.SelectMany(t => t.Triggers).ToArray(), TokenShapeRegex(), TokenShape),
-        new RegexRule("auth-scheme", ["bearer", "basic", "token"], AuthSchemeRegex(), m =>
+        new RegexRule(RuleIds.AuthScheme, ["bearer", "basic", "token"], AuthSchemeRegex(), m =>
             LooksLikeCredential(m.Groups["value"].ValueSpan) ? RegexRule.MaskGroup(m, "value") : null),
-        new RegexRule("secret-header", ["authorization", "cookie"], SecretHeaderRegex(), MaskUnlessPlaceholder),
-        new RegexRule(Redactor.SecretKeyRuleId, SecretKeys.Triggers, SecretKeyValue, MaskUnlessPlaceholder),
-        new RegexRule(Redactor.SecretKeyRuleId, SecretKeys.Triggers, SecretKeyArgument, MaskUnlessPlaceholder),
-        new RegexRule("query-secret", ["key=", "sig=", "code="], QuerySecretRegex(), MaskUnlessPlaceholder),
+        new RegexRule(RuleIds.SecretHeader, ["authorization", "cookie"], SecretHeaderRegex(), MaskUnlessPlaceholder),
+        new RegexRule(RuleIds.SecretKey, SecretKeys.Triggers, SecretKeyValue, MaskUnlessPlaceholder),
+        new RegexRule(RuleIds.SecretKey, SecretKeys.Triggers, SecretKeyArgument, MaskUnlessPlaceholder),
+        new RegexRule(RuleIds.QuerySecret, ["key=", "sig=", "code="], QuerySecretRegex(), MaskUnlessPlaceholder),
     ];
 }

@@ -95,13 +95,13 @@ internal sealed class RedactingSink(Redactor redactor, JobLogTally tally, ILogEv
         {
             case ScalarValue { Value: string s }:
                 if (secret && !SecretKeys.IsPlaceholder(s))
-                    return Masked(Redactor.SecretKeyRuleId, ref counts);
+                    return Masked(RuleIds.SecretKey, ref counts);
                 var redacted = redactor.Redact(s, ref counts);
                 return ReferenceEquals(redacted, s) ? value : new ScalarValue(redacted);
             case ScalarValue { Value: null or bool }:
                 return value;
             case ScalarValue scalar when secret:
-                return Masked(Redactor.SecretKeyRuleId, ref counts);
+                return Masked(RuleIds.SecretKey, ref counts);
             case ScalarValue { Value: var other } when !IsPlainValue(other):
                 // A Uri or any object captured by its ToString(): its text is what the sinks write.
                 var text = other.ToString() ?? "";

@@ -79,9 +79,8 @@ internal sealed class RegexRule(IReadOnlyList<string> ids, IReadOnlyList<string>
 }
 
 /// <summary>The configured secret values in every form they are written in, found by one vectorised search.</summary>
-internal sealed class SecretValuesRule(string[] forms) : RedactionRule([Id], forms)
+internal sealed class SecretValuesRule(string[] forms) : RedactionRule([RuleIds.ConfiguredSecret], forms)
 {
-    public const string Id = "configured-secret";
 
     // Longest first, so a form that contains another is replaced whole.
     private readonly string[] _forms = [.. forms.OrderByDescending(f => f.Length).ThenBy(f => f, StringComparer.Ordinal)];
@@ -102,7 +101,7 @@ internal sealed class SecretValuesRule(string[] forms) : RedactionRule([Id], for
             result ??= new StringBuilder(text.Length);
             result.Append(text, copied, index - copied).Append(Redactor.Mask);
             copied = position = index + form.Length;
-            Count(ref found, Id);
+            Count(ref found, RuleIds.ConfiguredSecret);
         }
         return result is null ? text : result.Append(text, copied, text.Length - copied).ToString();
     }

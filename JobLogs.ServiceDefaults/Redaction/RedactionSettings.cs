@@ -17,8 +17,4 @@ public sealed record RedactionSettings(
 }
 
 /// <summary>An absolute folder written as <c>{Alias}</c>: <c>/srv/models/x.safetensors</c> becomes <c>{models}/x.safetensors</c>.</summary>
-public sealed record PathAlias(string Alias, string Root, string RuleId = PathAlias.WeightPathRule)
-{
-    public const string WeightPathRule = "weight-path";
-    public const string ToolsPathRule = "tools-path";
-}
+public sealed record PathAlias(string Alias, string Root, string RuleId = RuleIds.WeightPath);

@@ -35,7 +35,7 @@ internal static class RedactionSettingsReader
             .Select(r => new PathAlias(r.Key, r.Value))
             .ToList();
         if (AbsoluteFolder(configuration["JobLogs:ToolsPath"]) is { } tools)
-            aliases.Add(new PathAlias("tools", tools, PathAlias.ToolsPathRule));
+            aliases.Add(new PathAlias("tools", tools, RuleIds.ToolsPath));
 
         return new RedactionSettings(secrets, aliases, AbsoluteFolder(configuration["JobLogs:DataRoot"]),
             configuration.GetValue(MinSecretLengthKey, RedactionSettings.DefaultMinSecretLength));

@@ -33,7 +33,7 @@ public sealed partial class Redactor
     public RedactionSettings Settings { get; }
 
     /// <summary>The rule ids this redactor may report, in the order the rules run.</summary>
-    public IEnumerable<string> RuleIds => _rules.SelectMany(r => r.Ids).Distinct();
+    public IEnumerable<string> AuditIds => _rules.SelectMany(r => r.Ids).Distinct();
 
     /// <summary>True when no rule could apply to <paramref name="text"/>: the fast path for clean text.</summary>
     public bool IsClean(ReadOnlySpan<char> text) => text.IndexOfAny(_triggers) < 0;
@@ -74,7 +74,7 @@ public sealed partial class Redactor
     {
         if (SecretKeys.IsSecret(key) && !SecretKeys.IsPlaceholder(value))
         {
-            Masked(SecretKeyRuleId, ref counts);
+            Masked(RuleIds.SecretKey, ref counts);
             return Mask;
         }
         return Redact(value, ref counts);
@@ -100,6 +100,4 @@ public sealed partial class Redactor
         }
         return null;
     }
-
-    internal const string SecretKeyRuleId = "secret-key";
 }

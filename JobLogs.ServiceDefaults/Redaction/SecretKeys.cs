@@ -38,7 +38,7 @@ public static class SecretKeys
     };
 
     /// <summary>The key of a secret reference in a job input, <c>{"$secret": "NAME"}</c>: it names a secret, it does not hold one.</summary>
-    public const string ReferenceKey = "$secret";
+    public const string ReferenceKey = JobLogs.Jobs.SecretReference.Key;
 
     public static bool IsSecret(string? key) => key is not null && IsSecret(key.AsSpan());
 

@@ -13,7 +13,7 @@ public sealed class RedactorTests
 
     private static readonly Redactor Engine = new(new RedactionSettings(
         [SecretCorpus.ConfiguredSecret, SecretCorpus.ComfyToken, SecretCorpus.ShortSecret],
-        [new PathAlias("models", ModelsRoot), new PathAlias("loras", ModelsRoot + "/loras"), new PathAlias("tools", ToolsRoot, PathAlias.ToolsPathRule)],
+        [new PathAlias("models", ModelsRoot), new PathAlias("loras", ModelsRoot + "/loras"), new PathAlias("tools", ToolsRoot, RuleIds.ToolsPath)],
         DataRoot));
 
     public static TheoryData<CorpusItem> Corpus => [.. SecretCorpus.Items(ModelsRoot, DataRoot)];
@@ -26,7 +26,7 @@ public sealed class RedactorTests
         var items = SecretCorpus.Items(ModelsRoot, DataRoot);
         Assert.True(items.Count >= 40, $"{items.Count} forms");
         var covered = items.Select(i => i.Rule).ToHashSet();
-        Assert.Empty(Engine.RuleIds.Where(id => id != PathAlias.ToolsPathRule).Except(covered));
+        Assert.Empty(Engine.AuditIds.Where(id => id != RuleIds.ToolsPath).Except(covered));
     }
 
     [Theory]

@@ -25,6 +25,7 @@ internal static class WorkerServices
         builder.Services.AddSingleton<WorkerState>();
         builder.Services.AddHealthChecks().AddCheck<WorkerState>("claims");
         builder.Services.AddSingleton<JobRuns>();
+        builder.Services.AddSingleton<SecretResolver>();
         builder.Services.AddSingleton<IJobRunner, PythonToolRunner>();
         builder.Services.AddHostedService<ClaimLoop>();
         return builder;

@@ -18,6 +18,8 @@ internal static class HintRules
             "The job was cancelled on request; retry it if that was a mistake."),
         new("deadline-exceeded", c => c.Type == FailureTypes.DeadlineExceeded,
             "The job ran past its deadline (JobLogs:Worker:JobDeadline): make it smaller, or raise the deadline."),
+        new("secret-missing", c => c.Type == FailureTypes.SecretMissing,
+            "Set the secret in the worker's configuration under JobLogs:Secrets (environment variable JobLogs__Secrets__<NAME>, or a JobLogs:Secrets entry of the app host), then retry."),
         new("tool-not-found", c => c.Type == FailureTypes.ToolNotFound,
             "Check the tool name in the job input against the .py files in the tools folder (JobLogs:ToolsPath)."),
         new("python-module-missing", c => c.Component == "python" && c.Type is "ModuleNotFoundError" or "ImportError",
@@ -50,6 +52,7 @@ internal static class FailureTypes
     public const string Canceled = "canceled";
     public const string DeadlineExceeded = "deadline exceeded";
     public const string ToolNotFound = "tool not found";
+    public const string SecretMissing = "secret missing";
     public const string ToolTimeout = "tool timeout";
     public const string ToolKilled = "killed by signal";
     public const string WorkerStopped = "worker stopped";

@@ -13,7 +13,7 @@ namespace JobLogs.Worker.PythonTools;
 /// JSON on stdin. The tool's output is the JSON object on the last line of its stdout. The job log gets the tool call
 /// (tool, duration, exit code) and, on failure, the stderr tail; the card points at the tool's file and line.
 /// </summary>
-internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> options, ILogger<PythonToolRunner> logger) : IJobRunner
+internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> options, SecretResolver secrets, ILogger<PythonToolRunner> logger) : IJobRunner
 {
     // The child gets a small environment: the worker's secrets (tokens, API keys) are not a tool's business.
     private static readonly string[] InheritedVariables = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"];
@@ -25,7 +25,6 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
         var settings = options.Value;
         var input = context.Job.Input;
         var tool = input.GetProperty("tool").GetString()!;
-        var args = input.TryGetProperty("args", out var a) ? a.GetRawText() : "{}";
         context.Stage = "tool";
 
         var script = Path.Combine(settings.ToolsPath, tool + ".py");
@@ -37,6 +36,8 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
             });
 
         LogToolStarting(logger, tool, ArgNames(input));
+        // Secrets are resolved last, into the text that goes to the tool's stdin and nowhere else.
+        var args = input.TryGetProperty("args", out var a) ? secrets.Resolve(a).GetRawText() : "{}";
         var start = new ProcessStartInfo(settings.PythonPath) { WorkingDirectory = settings.ToolsPath };
         start.ArgumentList.Add("-u");
         start.ArgumentList.Add(script);
