@@ -9,6 +9,9 @@ namespace JobLogs.ServiceDefaults.Redaction;
 /// </summary>
 internal static partial class PatternRules
 {
+    // A key between colons is a configuration path, not a key with its value: "set JobLogs:Secrets:HF_TOKEN".
+    private static readonly string NotConfigurationPath = @"(?!(?<=:)[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + ":)";
+
     /// <summary>Token shapes by id: the named group of <see cref="TokenShapeRegex"/> that matched gives the id.</summary>
     private static readonly (string Group, string Id, string[] Triggers)[] TokenShapes =
     [
@@ -57,7 +60,7 @@ internal static partial class PatternRules
         @"|(?<url>\b[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s/?#@:""'\\<>]*:)" +
         @"|(?<query>[?&;](?:key|sig|code)=)" +
         @"|(?:^|[\s""'])--?[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"[ \t]+" +
-        @"|(?<![A-Za-z0-9_.\-$])[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"(?:\\?[""'])?[ \t]*(?:=>|[=:])[ \t]*(?:\\?[""'])?)\z",
+        @"|(?<![A-Za-z0-9_.\-$])" + NotConfigurationPath + @"[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"(?:\\?[""'])?[ \t]*(?:=>|[=:])[ \t]*(?:\\?[""'])?)\z",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.ExplicitCapture | RegexOptions.Compiled);
 
     private static string? MaskUnlessPlaceholder(Match match) =>
@@ -109,7 +112,7 @@ internal static partial class PatternRules
     // password=x, db.password: x, "client_secret": "x y", 'token': 'x', \"api_key\": \"x\", HF_TOKEN=x, auth => x.
     // Not {"$secret": "NAME"}: a reference names a secret, it is not one.
     private static readonly Regex SecretKeyValue = new(
-        @"(?<![A-Za-z0-9_.\-$])[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"(?:\\?[""'])?[ \t]*(?:=>|[=:])[ \t]*" +
+        @"(?<![A-Za-z0-9_.\-$])" + NotConfigurationPath + @"[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"(?:\\?[""'])?[ \t]*(?:=>|[=:])[ \t]*" +
         @"(?:\\""(?<value>(?:[^""\\]|\\[^""])*)\\""" +
         @"|""(?<value>(?:[^""\\\r\n]|\\.)*)""" +
         @"|'(?<value>[^'\r\n]*)'" +

@@ -49,6 +49,15 @@ public sealed class InputSecretsTests(ApiFactory api) : IClassFixture<ApiFactory
     }
 
     [Fact]
+    public async Task A_problem_sentence_that_quotes_the_request_is_redacted()
+    {
+        using var response = await _http.PostAsync($"/api/projects/{_project}/jobs", new StringContent(
+            $"{{\"type\": \"{Token}\", \"input\": {{}}}}", Encoding.UTF8, "application/json"));
+        var detail = await ApiCalls.AssertProblem(response, HttpStatusCode.BadRequest);
+        Assert.StartsWith("Unknown job type '[REDACTED]'", detail);
+    }
+
+    [Fact]
     public async Task References_placeholders_and_ordinary_key_names_are_accepted_and_kept_as_they_are()
     {
         var input = new

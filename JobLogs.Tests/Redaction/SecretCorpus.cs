@@ -128,5 +128,6 @@ public static class SecretCorpus
         "auth: none", "password: null", "token: ***", "api_key=", "sk-short", "hf_hub_download", "AKIA-not-a-key", "eyJust kidding",
         "Basic information about the model", "Bearer of bad news", "max_tokens: 4096", "\"tokens\": 77", "passed: 12, failed: 0",
         "Sampler steps=30 cfg=7.5 seed=123456789 width=1024 height=1024", "Saved ComfyUI_00001_.png (1.2 MB)",
+        "set JobLogs:Secrets:HF_TOKEN (environment variable JobLogs__Secrets__HF_TOKEN) and refer to it as {\"$secret\": \"HF_TOKEN\"}",
     ];
 }

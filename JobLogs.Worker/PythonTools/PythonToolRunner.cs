@@ -49,15 +49,18 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
         start.Environment["JOBLOGS_PROJECT_ID"] = context.Job.ProjectId;
         start.Environment["JOBLOGS_JOB_ID"] = context.Job.Id;
         start.Environment["JOBLOGS_ATTEMPT"] = context.Attempt.ToString();
-        start.Environment["TRACEPARENT"] = Activity.Current?.Id ?? context.Traceparent;
 
         ToolProcess.Result result;
+        using var span = JobTelemetry.StartCall($"tool {tool}", "run");
+        // The tool continues the trace under this call's span: whatever it traces or logs is part of the attempt.
+        start.Environment["TRACEPARENT"] = Activity.Current?.Id ?? context.Traceparent;
         try
         {
             result = await ToolProcess.RunAsync(start, args, settings.ToolTimeout, settings.ToolOutputTailBytes, cancellationToken);
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
+            JobTelemetry.EndCall(span, "could not start", failed: true);
             throw new JobFailedException(new FailureCard
             {
                 Message = $"The Python interpreter '{settings.PythonPath}' could not be started: {ex.Message}.",
@@ -78,6 +81,7 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
             call["stdoutTail"] = result.StdoutTail;
         logger.LogWithData(failed ? LogLevel.Error : LogLevel.Information, null, call,
             "Tool {Tool} {Outcome} after {DurationMs} ms", tool, Status(result), (long)result.Duration.TotalMilliseconds);
+        JobTelemetry.EndCall(span, Status(result), failed);
 
         if (failed)
             throw new JobFailedException(Card(tool, result, settings.ToolsPath));
