@@ -2,13 +2,16 @@ using JobLogs.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.From(builder);
+var secrets = builder.AddJobSecrets();
 
 var api = builder.AddProject<Projects.JobLogs_Api>("api")
     .WithJobLogsSettings(settings)
+    .WithJobSecrets(secrets)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.JobLogs_Worker>("worker")
     .WithJobLogsSettings(settings)
+    .WithJobSecrets(secrets)
     .WithPythonTools(settings)
     .WithReference(api)
     .WaitFor(api)
@@ -16,6 +19,7 @@ builder.AddProject<Projects.JobLogs_Worker>("worker")
 
 builder.AddProject<Projects.JobLogs_Web>("web")
     .WithJobLogsSettings(settings)
+    .WithJobSecrets(secrets)
     .WithReference(api)
     .WaitFor(api)
     .WithHttpHealthCheck("/health")

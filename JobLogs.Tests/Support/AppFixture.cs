@@ -9,9 +9,9 @@ namespace JobLogs.Tests.Support;
 /// <summary>
 /// The whole app through its Aspire app host (api, worker, web), over a temp data root, with every timeout and
 /// lease set to seconds and telemetry going to a receiver in the test. One per test collection; tests isolate
-/// themselves by a unique projectId.
+/// themselves by a unique projectId. A collection that needs other settings derives its own fixture.
 /// </summary>
-public sealed class AppFixture : IAsyncLifetime
+public class AppFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(3);
 
@@ -23,7 +23,7 @@ public sealed class AppFixture : IAsyncLifetime
     public Uri WebAddress { get; private set; } = null!;
     public DataLayout Layout => new(DataRoot.Path);
 
-    /// <summary>Settings each service gets on top of the app host's; a derived fixture may add its own.</summary>
+    /// <summary>Settings each service gets on top of the app host's (environment variables).</summary>
     private static readonly Dictionary<string, string> TestSettings = new()
     {
         ["JobLogs__Leases__Duration"] = "00:00:06",
@@ -38,7 +38,7 @@ public sealed class AppFixture : IAsyncLifetime
     {
         Otlp = await OtlpReceiver.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly::Projects.JobLogs_AppHost>(
-            [$"--JobLogs:DataRoot={DataRoot.Path}"]);
+            [$"--JobLogs:DataRoot={DataRoot.Path}", .. AppHostArguments().Select(a => "--" + a)]);
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             var resource = builder.CreateResourceBuilder(project)
@@ -46,7 +46,7 @@ public sealed class AppFixture : IAsyncLifetime
                 .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
                 .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", "500")
                 .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "500");
-            foreach (var (key, value) in TestSettings)
+            foreach (var (key, value) in TestSettings.Concat(ServiceSettings()))
                 resource.WithEnvironment(key, value);
         }
         App = await builder.BuildAsync();
@@ -59,7 +59,13 @@ public sealed class AppFixture : IAsyncLifetime
         WebAddress = App.GetEndpoint("web", "http");
     }
 
-    public async Task DisposeAsync()
+    /// <summary>More of the app host's configuration, as <c>key=value</c> (e.g. <c>JobLogs:Secrets:NAME=value</c>).</summary>
+    protected virtual IEnumerable<string> AppHostArguments() => [];
+
+    /// <summary>More environment variables for every service, after (so over) the common test settings.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> ServiceSettings() => [];
+
+    public virtual async Task DisposeAsync()
     {
         Api?.Dispose();
         Web?.Dispose();

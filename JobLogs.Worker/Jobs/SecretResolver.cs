@@ -18,16 +18,17 @@ internal sealed partial class SecretResolver(IConfiguration configuration, Redac
 
     /// <summary>
     /// <paramref name="input"/> with each reference replaced by its value (the same element when it has none). A name
-    /// the configuration does not have fails the job with a card that names it.
+    /// the configuration does not have fails the job with a card that names it and where it is (<paramref name="path"/>
+    /// is where <paramref name="input"/> sits in the job's input).
     /// </summary>
-    public JsonElement Resolve(JsonElement input)
+    public JsonElement Resolve(JsonElement input, string path = "input")
     {
         if (!HasReference(input))
             return input;
         var resolved = new SortedSet<string>(StringComparer.Ordinal);
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
-            Write(writer, input, "input", resolved);
+            Write(writer, input, path, resolved);
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         LogResolved(logger, string.Join(", ", resolved));
         return document.RootElement.Clone();

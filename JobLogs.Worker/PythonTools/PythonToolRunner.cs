@@ -37,7 +37,7 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
 
         LogToolStarting(logger, tool, ArgNames(input));
         // Secrets are resolved last, into the text that goes to the tool's stdin and nowhere else.
-        var args = input.TryGetProperty("args", out var a) ? secrets.Resolve(a).GetRawText() : "{}";
+        var args = input.TryGetProperty("args", out var a) ? secrets.Resolve(a, "input.args").GetRawText() : "{}";
         var start = new ProcessStartInfo(settings.PythonPath) { WorkingDirectory = settings.ToolsPath };
         start.ArgumentList.Add("-u");
         start.ArgumentList.Add(script);
