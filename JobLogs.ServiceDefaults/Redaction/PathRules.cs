@@ -18,7 +18,7 @@ internal static class PathRules
         {
             // The root must start a path (not continue a longer name) and end at a separator or where a name ends.
             var pattern = new Regex(@"(?<![A-Za-z0-9_.\-~])" + Regex.Escape(root) + @"(?<slash>/|(?![A-Za-z0-9_.\-]))", RegexOptions.CultureInvariant);
-            yield return new RegexRule(ruleId, [root], pattern, m =>
+            yield return new RegexRule(ruleId, [root], TriggerKind.Value, pattern, m =>
                 m.Groups["slash"].Length == 0 ? (replacement.Length > 0 ? replacement : "{data}")
                 : keepSlash ? replacement + "/" : replacement,
                 isSecret: false);

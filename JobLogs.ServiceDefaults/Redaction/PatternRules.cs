@@ -18,12 +18,12 @@ internal static partial class PatternRules
         ("hf", RuleIds.TokenPrefix + "hf", ["hf_"]),
         ("sk", RuleIds.TokenPrefix + "sk", ["sk-"]),
         ("github", RuleIds.TokenPrefix + "github", ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"]),
-        ("slack", RuleIds.TokenPrefix + "slack", ["xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-"]),
+        ("slack", RuleIds.TokenPrefix + "slack", ["xox"]),
         ("aws", RuleIds.TokenPrefix + "aws", ["AKIA", "ASIA", "ABIA", "ACCA"]),
         ("jwt", RuleIds.TokenPrefix + "jwt", ["eyJ"]),
         ("google", RuleIds.TokenPrefix + "google", ["AIza"]),
         ("gitlab", RuleIds.TokenPrefix + "gitlab", ["glpat-"]),
-        ("stripe", RuleIds.TokenPrefix + "stripe", ["sk_live_", "sk_test_", "rk_live_", "rk_test_"]),
+        ("stripe", RuleIds.TokenPrefix + "stripe", ["k_live_", "k_test_"]),
         ("npm", RuleIds.TokenPrefix + "npm", ["npm_"]),
     ];
 
@@ -131,15 +131,16 @@ internal static partial class PatternRules
     // Last: static fields initialise in order, and the rules use the patterns above.
     public static readonly IReadOnlyList<RedactionRule> All =
     [
-        new RegexRule(RuleIds.PemPrivateKey, ["-----BEGIN"], PemRegex(), m => $"-----BEGIN {m.Groups["label"].Value}-----{Redactor.Mask}-----END {m.Groups["label"].Value}-----"),
-        new RegexRule(RuleIds.PemPrivateKey, ["PRIVATE KEY"], PemBodyRegex(), m => RegexRule.MaskGroup(m, "body")),
-        new RegexRule(RuleIds.UrlCredentials, ["://"], UrlCredentialsRegex(), m => Redactor.Mask + "@"),
-        new RegexRule(TokenShapes.Select(t => t.Id).ToArray(), TokenShapes.SelectMany(t => t.Triggers).ToArray(), TokenShapeRegex(), TokenShape),
-        new RegexRule(RuleIds.AuthScheme, ["bearer", "basic", "token"], AuthSchemeRegex(), m =>
+        new RegexRule(RuleIds.PemPrivateKey, ["-----BEGIN"], TriggerKind.Shape, PemRegex(),
+            m => $"-----BEGIN {m.Groups["label"].Value}-----{Redactor.Mask}-----END {m.Groups["label"].Value}-----"),
+        new RegexRule(RuleIds.PemPrivateKey, ["PRIVATE KEY"], TriggerKind.Shape, PemBodyRegex(), m => RegexRule.MaskGroup(m, "body")),
+        new RegexRule(RuleIds.UrlCredentials, ["://"], TriggerKind.Shape, UrlCredentialsRegex(), m => Redactor.Mask + "@"),
+        new RegexRule(TokenShapes.Select(t => t.Id).ToArray(), TokenShapes.SelectMany(t => t.Triggers).ToArray(), TriggerKind.Shape, TokenShapeRegex(), TokenShape),
+        new RegexRule(RuleIds.AuthScheme, ["bearer", "basic", "token"], TriggerKind.Word, AuthSchemeRegex(), m =>
             LooksLikeCredential(m.Groups["value"].ValueSpan) ? RegexRule.MaskGroup(m, "value") : null),
-        new RegexRule(RuleIds.SecretHeader, ["authorization", "cookie"], SecretHeaderRegex(), MaskUnlessPlaceholder),
-        new RegexRule(RuleIds.SecretKey, SecretKeys.Triggers, SecretKeyValue, MaskUnlessPlaceholder),
-        new RegexRule(RuleIds.SecretKey, SecretKeys.Triggers, SecretKeyArgument, MaskUnlessPlaceholder),
-        new RegexRule(RuleIds.QuerySecret, ["key=", "sig=", "code="], QuerySecretRegex(), MaskUnlessPlaceholder),
+        new RegexRule(RuleIds.SecretHeader, ["auth", "cookie"], TriggerKind.Word, SecretHeaderRegex(), MaskUnlessPlaceholder),
+        new RegexRule(RuleIds.SecretKey, SecretKeys.Triggers, TriggerKind.Word, SecretKeyValue, MaskUnlessPlaceholder),
+        new RegexRule(RuleIds.SecretKey, SecretKeys.Triggers, TriggerKind.Word, SecretKeyArgument, MaskUnlessPlaceholder),
+        new RegexRule(RuleIds.QuerySecret, ["key=", "sig=", "code="], TriggerKind.Word, QuerySecretRegex(), MaskUnlessPlaceholder),
     ];
 }

@@ -55,6 +55,9 @@ internal sealed class RedactingSink(Redactor redactor, JobLogTally tally, ILogEv
     private void RedactProperty(LogEvent e, TemplateInfo template, string name, LogEventPropertyValue value,
         ref Dictionary<string, LogEventPropertyValue>? properties, ref RedactionCounts? counts)
     {
+        // The logger's category: a type name from the code, never data.
+        if (name == LogProperties.SourceContext)
+            return;
         var redacted = template.SecretByContext?.GetValueOrDefault(name) is { } rule && IsMaskable(value)
             ? Masked(rule, ref counts)
             : Redact(name, value, inheritedSecret: false, ref counts);

@@ -4,16 +4,21 @@ using System.Text.RegularExpressions;
 
 namespace JobLogs.ServiceDefaults.Redaction;
 
+/// <summary>How a rule's triggers are searched for: words in any case, or exact fixed shapes, or exact configured values.</summary>
+internal enum TriggerKind { Word, Shape, Value }
+
 /// <summary>One way a secret (or an absolute path) is recognised in free text, with the ids the audit counts it under.</summary>
-internal abstract class RedactionRule(IReadOnlyList<string> ids, IReadOnlyList<string> triggers, bool isSecret = true)
+internal abstract class RedactionRule(IReadOnlyList<string> ids, IReadOnlyList<string> triggers, TriggerKind kind, bool isSecret = true)
 {
-    private readonly SearchValues<string> _triggers = SearchValues.Create([.. triggers], StringComparison.OrdinalIgnoreCase);
+    private readonly SearchValues<string> _triggers = SearchValues.Create([.. triggers], kind == TriggerKind.Word ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
 
     /// <summary>The audit ids this rule counts under (a rule for several token shapes has one id per shape).</summary>
     public IReadOnlyList<string> Ids { get; } = ids;
 
-    /// <summary>Strings one of which any text this rule changes contains (case-insensitively): the fast path's search.</summary>
+    /// <summary>Strings one of which any text this rule changes contains: the fast path's search.</summary>
     public IReadOnlyList<string> Triggers { get; } = triggers;
+
+    public TriggerKind TriggerKind { get; } = kind;
 
     /// <summary>False for rules that rewrite paths: they protect the machine's layout, not a credential.</summary>
     public bool IsSecret { get; } = isSecret;
@@ -30,13 +35,14 @@ internal abstract class RedactionRule(IReadOnlyList<string> ids, IReadOnlyList<s
 /// A rule that is a regular expression. <see cref="Replace"/> returns a match's replacement and the id to count it
 /// under, or null to leave the match as it is (e.g. a key whose value is a placeholder).
 /// </summary>
-internal sealed class RegexRule(IReadOnlyList<string> ids, IReadOnlyList<string> triggers, Regex pattern, RegexRule.Replacer replace, bool isSecret = true)
-    : RedactionRule(ids, triggers, isSecret)
+internal sealed class RegexRule(IReadOnlyList<string> ids, IReadOnlyList<string> triggers, TriggerKind kind, Regex pattern, RegexRule.Replacer replace,
+    bool isSecret = true)
+    : RedactionRule(ids, triggers, kind, isSecret)
 {
     public delegate string? Replacer(Match match, out string id);
 
-    public RegexRule(string id, IReadOnlyList<string> triggers, Regex pattern, Func<Match, string?> replace, bool isSecret = true)
-        : this([id], triggers, pattern, (Match m, out string found) => { found = id; return replace(m); }, isSecret)
+    public RegexRule(string id, IReadOnlyList<string> triggers, TriggerKind kind, Regex pattern, Func<Match, string?> replace, bool isSecret = true)
+        : this([id], triggers, kind, pattern, (Match m, out string found) => { found = id; return replace(m); }, isSecret)
     {
     }
 
@@ -78,8 +84,12 @@ internal sealed class RegexRule(IReadOnlyList<string> ids, IReadOnlyList<string>
     }
 }
 
-/// <summary>The configured secret values in every form they are written in, found by one vectorised search.</summary>
-internal sealed class SecretValuesRule(string[] forms) : RedactionRule([RuleIds.ConfiguredSecret], forms)
+/// <summary>
+/// The configured secret values in every form they are written in, found by one vectorised search. The fast path looks
+/// for the forms' first four characters only: a short list keeps that search fast however many forms there are.
+/// </summary>
+internal sealed class SecretValuesRule(string[] forms)
+    : RedactionRule([RuleIds.ConfiguredSecret], [.. forms.Select(f => f[..Math.Min(4, f.Length)]).Distinct(StringComparer.Ordinal)], TriggerKind.Value)
 {
 
     // Longest first, so a form that contains another is replaced whole.

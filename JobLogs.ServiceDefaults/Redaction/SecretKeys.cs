@@ -23,12 +23,11 @@ public static class SecretKeys
         .OrderByDescending(e => e.Length)
         .Select(e => e.Replace("|", "[_.\\-]?"))) + ")";
 
-    /// <summary>What text must contain for a key rule to apply at all: the fast path's triggers.</summary>
-    internal static readonly string[] Triggers =
-    [
-        "passw", "passphrase", "secret", "token", "apikey", "api_key", "api-key", "api.key", "auth", "cookie", "credential",
-        "privatekey", "private_key", "private-key", "private.key", "accesskey", "access_key", "access-key", "access.key", "signature",
-    ];
+    /// <summary>
+    /// What text must contain (in any case) for a key rule to apply at all: every ending above holds one of these words.
+    /// Few and short, so the fast path's case-insensitive search stays vectorised.
+    /// </summary>
+    internal static readonly string[] Triggers = ["pass", "secret", "token", "auth", "cookie", "credential", "signature", "key"];
 
     // Values that say there is no secret: masking them would only blind the log.
     private static readonly HashSet<string> Placeholders = new(StringComparer.OrdinalIgnoreCase)
@@ -40,7 +39,20 @@ public static class SecretKeys
     /// <summary>The key of a secret reference in a job input, <c>{"$secret": "NAME"}</c>: it names a secret, it does not hold one.</summary>
     public const string ReferenceKey = JobLogs.Jobs.SecretReference.Key;
 
-    public static bool IsSecret(string? key) => key is not null && IsSecret(key.AsSpan());
+    // Log property and tag names repeat endlessly: the answer is kept per name, up to a bound (data keys can be anything).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Known = new(StringComparer.Ordinal);
+
+    public static bool IsSecret(string? key)
+    {
+        if (key is null)
+            return false;
+        if (Known.TryGetValue(key, out var secret))
+            return secret;
+        secret = IsSecret(key.AsSpan());
+        if (Known.Count < 4096)
+            Known.TryAdd(key, secret);
+        return secret;
+    }
 
     public static bool IsSecret(ReadOnlySpan<char> key)
     {
