@@ -17,8 +17,9 @@ internal sealed class RedactingSink(Redactor redactor, JobLogTally tally, ILogEv
     /// <summary>What a template needs once per call site: its redacted form, and which properties its text makes secret.</summary>
     private sealed record TemplateInfo(MessageTemplate Template, IReadOnlyDictionary<string, string>? SecretByContext);
 
-    // Templates are parsed once per call site and cached by Serilog, so what redaction learns about them is cached too.
-    private static readonly ConditionalWeakTable<MessageTemplate, TemplateInfo> Templates = new();
+    // Templates are parsed once per call site and cached by Serilog, so what redaction learns about them is cached too
+    // (per sink: what is clean depends on this redactor's configured secrets).
+    private readonly ConditionalWeakTable<MessageTemplate, TemplateInfo> _templates = new();
 
     public void Emit(LogEvent e)
     {
@@ -67,7 +68,7 @@ internal sealed class RedactingSink(Redactor redactor, JobLogTally tally, ILogEv
 
     private TemplateInfo Template(MessageTemplate template, ref RedactionCounts? counts)
     {
-        if (Templates.TryGetValue(template, out var cached))
+        if (_templates.TryGetValue(template, out var cached))
             return cached;
         var tokens = template.Tokens as IReadOnlyList<MessageTemplateToken> ?? [.. template.Tokens];
         List<MessageTemplateToken>? redactedTokens = null;
@@ -87,7 +88,7 @@ internal sealed class RedactingSink(Redactor redactor, JobLogTally tally, ILogEv
         var info = new TemplateInfo(redactedTokens is null ? template : new MessageTemplate(redactedTokens), secretByContext);
         // A template whose text held a secret was built from dynamic text: each occurrence is counted, so it is not cached.
         if (redactedTokens is null)
-            Templates.AddOrUpdate(template, info);
+            _templates.AddOrUpdate(template, info);
         return info;
     }
 

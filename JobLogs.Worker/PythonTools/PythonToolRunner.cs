@@ -52,7 +52,8 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
 
         ToolProcess.Result result;
         using var span = JobTelemetry.StartCall($"tool {tool}", "run");
-        // The tool continues the trace under this call's span: whatever it traces or logs is part of the attempt.
+        // The tool continues the trace under this call's span: what it traces is part of the attempt, and the entries it
+        // writes to the log pipe, relayed while this span is current, carry the trace and span its TRACEPARENT names.
         start.Environment["TRACEPARENT"] = Activity.Current?.Id ?? context.Traceparent;
         try
         {
