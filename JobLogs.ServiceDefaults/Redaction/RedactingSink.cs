@@ -131,20 +131,31 @@ internal sealed class RedactingSink(Redactor redactor, JobLogTally tally, ILogEv
                 }
                 return properties is null ? value : new StructureValue(properties, structure.TypeTag);
             case DictionaryValue dictionary:
-                var changed = false;
-                var pairs = new List<KeyValuePair<ScalarValue, LogEventPropertyValue>>(dictionary.Elements.Count);
-                foreach (var (key, element) in dictionary.Elements)
+                KeyValuePair<ScalarValue, LogEventPropertyValue>[]? pairs = null;
+                var index = 0;
+                if (dictionary.Elements is Dictionary<ScalarValue, LogEventPropertyValue> concrete)
                 {
-                    var keyText = key.Value?.ToString() ?? "";
-                    var redactedKey = redactor.Redact(keyText, ref counts);
-                    var redactedElement = Redact(keyText, element, secret, ref counts);
-                    changed |= !ReferenceEquals(redactedKey, keyText) || !ReferenceEquals(redactedElement, element);
-                    pairs.Add(new(ReferenceEquals(redactedKey, keyText) ? key : new ScalarValue(redactedKey), redactedElement));
+                    foreach (var pair in concrete)
+                        RedactPair(dictionary, pair, index++, secret, ref pairs, ref counts);
                 }
-                return changed ? new DictionaryValue(pairs) : value;
+                else
+                    foreach (var pair in dictionary.Elements)
+                        RedactPair(dictionary, pair, index++, secret, ref pairs, ref counts);
+                return pairs is null ? value : new DictionaryValue(pairs);
             default:
                 return value;
         }
+    }
+
+    private void RedactPair(DictionaryValue dictionary, KeyValuePair<ScalarValue, LogEventPropertyValue> pair, int index, bool secret,
+        ref KeyValuePair<ScalarValue, LogEventPropertyValue>[]? pairs, ref RedactionCounts? counts)
+    {
+        var (key, element) = pair;
+        var keyText = key.Value as string ?? key.Value?.ToString() ?? "";
+        var redactedKey = redactor.Redact(keyText, ref counts);
+        var redactedElement = Redact(keyText, element, secret, ref counts);
+        if (!ReferenceEquals(redactedKey, keyText) || !ReferenceEquals(redactedElement, element))
+            (pairs ??= [.. dictionary.Elements])[index] = new(ReferenceEquals(redactedKey, keyText) ? key : new ScalarValue(redactedKey), redactedElement);
     }
 
     private static ScalarValue Masked(string rule, ref RedactionCounts? counts)

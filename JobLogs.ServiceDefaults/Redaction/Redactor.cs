@@ -8,8 +8,8 @@ namespace JobLogs.ServiceDefaults.Redaction;
 /// It removes the secret values the configuration knows (and their encoded forms), private key blocks, credentials
 /// in URLs, Bearer/Basic credentials, well-known token shapes, the values of secret-named keys (headers, KEY=VALUE,
 /// JSON, query strings), and writes weight paths as aliases and paths under the data root as relative paths.
-/// Clean text (the common case) costs one vectorised search for anything a rule could start from, allocates
-/// nothing, and comes back as the same instance.
+/// Clean text (the common case) costs three short vectorised searches for anything a rule could start from,
+/// allocates nothing, and comes back as the same instance.
 /// </summary>
 public sealed partial class Redactor
 {

@@ -244,6 +244,34 @@ public sealed class RedactionPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_clean_event_passes_the_redacting_sink_as_it_is_without_allocating()
+    {
+        var passed = new List<Serilog.Events.LogEvent>();
+        var sink = new RedactingSink(new Redactor(new RedactionSettings([SecretCorpus.ComfyToken], [], _dir.Path)), new JobLogTally(), new Collect(passed));
+        var template = new Serilog.Parsing.MessageTemplateParser().Parse("Tool {Tool} exited with code {ExitCode} after {DurationMs} ms");
+        var e = new Serilog.Events.LogEvent(DateTimeOffset.UtcNow, Serilog.Events.LogEventLevel.Information, null, template,
+        [
+            new("Tool", new Serilog.Events.ScalarValue("hello")), new("ExitCode", new Serilog.Events.ScalarValue(0)),
+            new("DurationMs", new Serilog.Events.ScalarValue(41L)), new(LogProperties.JobId, new Serilog.Events.ScalarValue("20250101-120000-ab12cd34")),
+            new("data.call", new Serilog.Events.DictionaryValue([new(new Serilog.Events.ScalarValue("target"), new Serilog.Events.ScalarValue("tool hello"))])),
+        ]);
+        for (var i = 0; i < 100; i++)
+            sink.Emit(e); // warm up: the template is learned once
+        passed.Clear();
+        passed.Capacity = 1000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+            sink.Emit(e);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.All(passed, p => Assert.Same(e, p));
+    }
+
+    private sealed class Collect(List<Serilog.Events.LogEvent> events) : Serilog.Core.ILogEventSink
+    {
+        public void Emit(Serilog.Events.LogEvent logEvent) => events.Add(logEvent);
+    }
+
+    [Fact]
     public void Serilog_is_the_only_logging_provider_of_a_service()
     {
         var builder = WebApplication.CreateBuilder([$"--JobLogs:DataRoot={_dir.Path}", "--OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9"]);
