@@ -11,6 +11,9 @@ public static partial class SecretReference
 {
     public const string Key = "$secret";
 
+    /// <summary>The configuration section that holds the values: <c>JobLogs:Secrets:NAME</c>.</summary>
+    public const string ConfigurationSection = "JobLogs:Secrets";
+
     /// <summary>NAME: 1 to 64 letters, digits, '_', '-' or '.', starting with a letter or digit.</summary>
     public const string NamePattern = "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$";
 

@@ -6,7 +6,7 @@ namespace JobLogs.ServiceDefaults.Redaction;
 /// config/local.json (gitignored; config/local.example.json shows its shape): this machine's weight roots,
 /// <c>{ "weightRoots": { "models": "/abs/path", ... } }</c>. An absent file is fine: there is nothing to alias.
 /// </summary>
-public static class LocalConfig
+internal static class LocalConfig
 {
     public sealed record Contents(IReadOnlyDictionary<string, string> WeightRoots, string? Problem);
 

@@ -25,11 +25,6 @@ public sealed class RedactionCounts
         get { lock (_gate) return _byRule.Count == 0; }
     }
 
-    public int Total
-    {
-        get { lock (_gate) return _byRule.Values.Sum(); }
-    }
-
     /// <summary>The counts by rule id, sorted by id.</summary>
     public IReadOnlyDictionary<string, int> Snapshot()
     {

@@ -10,10 +10,10 @@ namespace JobLogs.ServiceDefaults.Redaction;
 /// </summary>
 internal static class RedactionSettingsReader
 {
-    /// <summary>Sections whose every value is a secret whatever its key is named.</summary>
-    public static readonly string[] SecretSections = ["JobLogs:Secrets", "JobLogs:ApiKeys"];
+    // Sections whose every value is a secret whatever its key is named.
+    private static readonly string[] SecretSections = [JobLogs.Jobs.SecretReference.ConfigurationSection, "JobLogs:ApiKeys"];
 
-    public const string MinSecretLengthKey = "JobLogs:Redaction:MinSecretLength";
+    private const string MinSecretLengthKey = "JobLogs:Redaction:MinSecretLength";
 
     public static RedactionSettings Read(IConfiguration configuration)
     {

@@ -36,9 +36,6 @@ public static class SecretKeys
         "empty", "n/a", "***", "****", "*****", "xxx", "<redacted>", "redacted", Redactor.Mask,
     };
 
-    /// <summary>The key of a secret reference in a job input, <c>{"$secret": "NAME"}</c>: it names a secret, it does not hold one.</summary>
-    public const string ReferenceKey = JobLogs.Jobs.SecretReference.Key;
-
     // Log property and tag names repeat endlessly: the answer is kept per name, up to a bound (data keys can be anything).
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Known = new(StringComparer.Ordinal);
 
@@ -56,7 +53,8 @@ public static class SecretKeys
 
     public static bool IsSecret(ReadOnlySpan<char> key)
     {
-        if (key.IsEmpty || key.SequenceEqual(ReferenceKey))
+        // A reference in a job input, {"$secret": "NAME"}, names a secret; it does not hold one.
+        if (key.IsEmpty || key.SequenceEqual(JobLogs.Jobs.SecretReference.Key))
             return false;
         Span<char> normalized = stackalloc char[64];
         var n = 0;

@@ -31,7 +31,7 @@ internal static class JobTelemetry
     public const string CallOpTag = "joblogs.call.op";
     public const string CallStatusTag = "joblogs.call.status";
 
-    /// <summary>The attempt's span in this worker, continuing the trace the Api started at the claim.</summary>
+    /// <summary>The attempt's span in this worker, continuing the trace the Api started at the claim; counts the attempt as started.</summary>
     public static Activity? StartRun(Claim claim)
     {
         ActivityContext.TryParse(claim.Traceparent, null, out var parent);

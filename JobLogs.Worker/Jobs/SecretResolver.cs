@@ -14,8 +14,6 @@ namespace JobLogs.Worker.Jobs;
 /// </summary>
 internal sealed partial class SecretResolver(IConfiguration configuration, Redactor redactor, ILogger<SecretResolver> logger)
 {
-    public const string Section = "JobLogs:Secrets";
-
     /// <summary>
     /// <paramref name="input"/> with each reference replaced by its value (the same element when it has none). A name
     /// the configuration does not have fails the job with a card that names it and where it is (<paramref name="path"/>
@@ -38,7 +36,7 @@ internal sealed partial class SecretResolver(IConfiguration configuration, Redac
     {
         if (SecretReference.TryRead(element, out var name))
         {
-            var value = configuration[$"{Section}:{name}"];
+            var value = configuration[$"{SecretReference.ConfigurationSection}:{name}"];
             if (string.IsNullOrEmpty(value))
                 throw new JobFailedException(new FailureCard
                 {
