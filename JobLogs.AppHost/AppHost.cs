@@ -2,15 +2,18 @@ using JobLogs.AppHost;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.From(builder);
+var secrets = builder.AddJobSecrets();
 
 var comfyUI = builder.AddComfyUI(settings);
 
 var api = builder.AddProject<Projects.JobLogs_Api>("api")
     .WithJobLogsSettings(settings)
+    .WithJobSecrets(secrets)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.JobLogs_Worker>("worker")
     .WithJobLogsSettings(settings)
+    .WithJobSecrets(secrets)
     .WithPythonTools(settings)
     .WithComfyUI(comfyUI)
     .WithReference(api)
@@ -19,6 +22,7 @@ builder.AddProject<Projects.JobLogs_Worker>("worker")
 
 builder.AddProject<Projects.JobLogs_Web>("web")
     .WithJobLogsSettings(settings)
+    .WithJobSecrets(secrets)
     .WithReference(api)
     .WaitFor(api)
     .WithHttpHealthCheck("/health")

@@ -14,7 +14,7 @@ public class RedactionBenchmarks
     [GlobalSetup]
     public void Setup() => _redactor = new Redactor(new RedactionSettings(
         ["a-configured-secret-value", "hf_abcdefghijklmnopqrstuvwx"],
-        new Dictionary<string, string> { ["models"] = "/srv/comfyui/models" }, "/srv/joblogs/data"));
+        [new PathAlias("models", "/srv/comfyui/models")], "/srv/joblogs/data"));
 
     [Benchmark(Baseline = true, Description = "clean entry")]
     public string CleanEntry() => _redactor.Redact(Clean);

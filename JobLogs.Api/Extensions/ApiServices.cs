@@ -25,6 +25,7 @@ internal static class ApiServices
             .ValidateOnStart();
 
         builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<InputSecrets>();
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<JobControl>();
         builder.Services.AddSingleton<Leases>();

@@ -4,8 +4,11 @@ using JobLogs.ServiceDefaults.Logging;
 
 namespace JobLogs.Api.Jobs;
 
-/// <summary>Turns a create request into a queued job: validates it, writes the job log's first entry, saves the record.</summary>
-internal sealed class JobCreator(JobStore store, JobLogTally tally, TimeProvider time, ILogger<JobCreator> logger)
+/// <summary>
+/// Turns a create request into a queued job: validates it (secrets only by reference), writes the job log's first entry,
+/// saves the record.
+/// </summary>
+internal sealed class JobCreator(JobStore store, InputSecrets secrets, JobLogTally tally, TimeProvider time, ILogger<JobCreator> logger)
 {
     public static readonly IReadOnlySet<string> KnownTypes = new HashSet<string>([JobTypes.PythonTool, JobTypes.ComfyUIWorkflow]);
 
@@ -19,6 +22,8 @@ internal sealed class JobCreator(JobStore store, JobLogTally tally, TimeProvider
             return CreateResult.Invalid("input", "The job input is missing or not a JSON object.");
         if (InputProblem(type, input) is { } inputProblem)
             return CreateResult.Invalid("input", inputProblem);
+        if (secrets.Problem(input) is { } secretProblem)
+            return CreateResult.Invalid("input", secretProblem);
         if (request.SpecId is not null && Ids.Problem("specId", request.SpecId) is { } specProblem)
             return CreateResult.Invalid("specId", specProblem);
         if (request.AssetId is not null && Ids.Problem("assetId", request.AssetId) is { } assetProblem)

@@ -30,6 +30,8 @@ internal sealed record JobRecord
     public string? SpecId { get; init; }
     public string? AssetId { get; init; }
     public IReadOnlyList<JobRequest> Requests { get; init; } = [];
+    /// <summary>The redaction audit of all attempts: values taken out, by rule (never the values).</summary>
+    public IReadOnlyDictionary<string, int>? Redactions { get; init; }
 
     [JsonIgnore]
     public AttemptRecord? CurrentAttempt => Attempts.Count > 0 ? Attempts[^1] : null;
@@ -52,17 +54,18 @@ internal sealed record JobRecord
     {
         Id = Id, ProjectId = ProjectId, Type = Type, Status = Status, Input = Input, Output = Output, Error = Error,
         CreatedAt = CreatedAt, StartedAt = StartedAt, FinishedAt = FinishedAt, DurationMs = DurationMs, Attempt = Attempt,
-        Attempts = [.. Attempts.Select(a => new JobAttempt(a.N, a.TraceId, a.StartedAt, a.FinishedAt, a.Status, a.WorkerId))],
+        Attempts = [.. Attempts.Select(a => new JobAttempt(a.N, a.TraceId, a.StartedAt, a.FinishedAt, a.Status, a.WorkerId, a.Redactions))],
         Lease = Lease is { } lease ? new LeaseInfo(lease.WorkerId, lease.ExpiresAt) : null,
-        LogPath = LogPath, Counts = Counts, SpecId = SpecId, AssetId = AssetId, Requests = Requests,
+        LogPath = LogPath, Counts = Counts, SpecId = SpecId, AssetId = AssetId, Requests = Requests, Redactions = Redactions,
     };
 
     public JobSummary ToSummary() =>
         new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId);
 }
 
+/// <summary>One attempt; <see cref="SpanId"/> is its root span in the Api, so what the Api logs later (worker lost) joins its trace.</summary>
 internal sealed record AttemptRecord(
     int N, string? TraceId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, JobStatus Status, string WorkerId,
-    LogCounts? Counts = null, string? LeaseHash = null);
+    LogCounts? Counts = null, string? LeaseHash = null, IReadOnlyDictionary<string, int>? Redactions = null, string? SpanId = null);
 
-internal sealed record LeaseRecord(string Token, string WorkerId, DateTimeOffset ExpiresAt);
+internal sealed record LeaseRecord([property: SecretData] string Token, string WorkerId, DateTimeOffset ExpiresAt);

@@ -121,6 +121,7 @@ public sealed class LeaseTests(ApiFactory api) : IClassFixture<ApiFactory>
         var entry = System.Text.Json.JsonDocument.Parse(atOffset).RootElement;
         Assert.Equal("error", entry.Str("level"));
         Assert.Contains("worker lost", entry.Str("msg"));
+        Assert.Equal(lost.Attempts.Single().TraceId, entry.Str("traceId")); // the attempt's story ends in its own trace
 
         using var late = await Report(claim, claim.LeaseToken);
         await ApiCalls.AssertProblem(late, HttpStatusCode.Conflict);

@@ -8,6 +8,8 @@ public sealed class StartupValidationTests : IDisposable
 {
     private readonly TempDirectory _data = new("startup");
 
+    public StartupValidationTests() => File.WriteAllText(Path.Combine(_data.Path, "bad-local.json"), "{ \"weightRoots\": { \"models\": \"relative/models\" } }");
+
     public void Dispose() => _data.Dispose();
 
     public static readonly TheoryData<string, string[], string> Cases = new()
@@ -22,6 +24,8 @@ public sealed class StartupValidationTests : IDisposable
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "ComfyUI__Url=http://user:secret-pass@comfy:8188"], "ComfyUI:Url must not carry credentials" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "ComfyUI__Url=http://comfy:8188", "ComfyUI__StallTimeout=00:00:00"], "ComfyUI:StallTimeout must be between 100 ms and 1 hour" },
         { "JobLogs.Web", ["JobLogs__DataRoot={data}", "JobLogs__Web__ApiUrl=not a url"], "JobLogs:Web:ApiUrl must be an http(s) URL" },
+        { "JobLogs.Api", ["JobLogs__DataRoot={data}", "JobLogs__LocalConfigPath={data}/bad-local.json"], "the weight root 'models' must be an absolute folder path" },
+        { "JobLogs.Web", ["JobLogs__DataRoot={data}", "JobLogs__Redaction__MinSecretLength=2"], "JobLogs:Redaction:MinSecretLength must be from 4 to 256" },
     };
 
     [Theory]

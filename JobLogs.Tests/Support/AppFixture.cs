@@ -28,7 +28,7 @@ public class AppFixture : IAsyncLifetime
     /// <summary>The ComfyUI address the worker uses, with a trailing slash: the stand-in's, or the configured one.</summary>
     public Uri ComfyUIUrl { get; private set; } = null!;
 
-    /// <summary>The app host's own configuration, on top of the temp data root (e.g. <c>--ComfyUI:Url=…</c>).</summary>
+    /// <summary>The app host's own configuration, on top of the temp data root (e.g. <c>--ComfyUI:Url=…</c>, <c>--JobLogs:Secrets:NAME=…</c>).</summary>
     protected virtual IEnumerable<string> AppHostArgs => [];
 
     /// <summary>The local stand-in's flags (<c>COMFY_STANDIN_*</c>, see comfyui-standin/README.md).</summary>
@@ -37,7 +37,7 @@ public class AppFixture : IAsyncLifetime
         ["COMFY_STANDIN_STEP_DELAY_MS"] = "5",
     };
 
-    /// <summary>Settings each service gets on top of the app host's.</summary>
+    /// <summary>Settings each service gets on top of the app host's (environment variables).</summary>
     private static readonly Dictionary<string, string> TestSettings = new()
     {
         ["JobLogs__Leases__Duration"] = "00:00:06",
@@ -66,7 +66,7 @@ public class AppFixture : IAsyncLifetime
                 .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
                 .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", "500")
                 .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "500");
-            foreach (var (key, value) in TestSettings)
+            foreach (var (key, value) in TestSettings.Concat(ServiceSettings))
                 resource.WithEnvironment(key, value);
         }
         var standIn = builder.Resources.OfType<ExecutableResource>().SingleOrDefault(r => r.Name == ComfyUI);
@@ -88,7 +88,10 @@ public class AppFixture : IAsyncLifetime
         ComfyUIUrl = new Uri(comfyUI.EndsWith('/') ? comfyUI : comfyUI + "/");
     }
 
-    public async Task DisposeAsync()
+    /// <summary>More environment variables for every service, after (so over) the common test settings.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> ServiceSettings => [];
+
+    public virtual async Task DisposeAsync()
     {
         Api?.Dispose();
         Web?.Dispose();

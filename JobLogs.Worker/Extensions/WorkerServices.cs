@@ -31,6 +31,7 @@ internal static class WorkerServices
         builder.Services.AddSingleton<WorkerState>();
         builder.Services.AddHealthChecks().AddCheck<WorkerState>("claims");
         builder.Services.AddSingleton<JobRuns>();
+        builder.Services.AddSingleton<SecretResolver>();
         builder.Services.AddSingleton<IJobRunner, PythonToolRunner>();
         builder.Services.AddSingleton<IJobRunner, ComfyUIWorkflowRunner>();
         builder.Services.AddHostedService<ClaimLoop>();

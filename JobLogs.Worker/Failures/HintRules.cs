@@ -21,6 +21,8 @@ internal static partial class HintRules
             "The job was cancelled on request; retry it if that was a mistake."),
         new("deadline-exceeded", c => c.Type == FailureTypes.DeadlineExceeded,
             "The job ran past its deadline (input deadlineSeconds, or JobLogs:Worker:JobDeadline): make it smaller, or give it a longer deadline."),
+        new("secret-missing", c => c.Type == FailureTypes.SecretMissing,
+            "Set the secret in the worker's configuration under JobLogs:Secrets (environment variable JobLogs__Secrets__<NAME>, or a JobLogs:Secrets entry of the app host), then retry."),
 
         // ComfyUI: reaching it
         new("comfyui-unreachable", c => c.Type == FailureTypes.ComfyUIUnreachable,
@@ -99,6 +101,7 @@ internal static class FailureTypes
 
     public const string ToolNotFound = "tool not found";
     public const string InterpreterNotFound = "interpreter not found";
+    public const string SecretMissing = "secret missing";
     public const string ToolTimeout = "tool timeout";
     public const string ToolKilled = "killed by signal";
     public const string NonZeroExit = "non-zero exit";

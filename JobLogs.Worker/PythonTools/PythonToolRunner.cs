@@ -14,7 +14,7 @@ namespace JobLogs.Worker.PythonTools;
 /// log entries arrive on a pipe (tools/joblogs.py) and go to the job log as <c>component: python</c>. The job log gets
 /// one entry for the run (tool, duration, exit code or signal, stderr tail); the card points at the tool's file and line.
 /// </summary>
-internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> options, ILogger<PythonToolRunner> logger) : IJobRunner
+internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> options, SecretResolver secrets, ILogger<PythonToolRunner> logger) : IJobRunner
 {
     // The child gets a small environment: the worker's secrets (tokens, API keys) are not a tool's business.
     private static readonly string[] InheritedVariables = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"];
@@ -26,7 +26,6 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
         var settings = options.Value;
         var input = context.Job.Input;
         var tool = input.GetProperty("tool").GetString()!;
-        var args = input.TryGetProperty("args", out var a) ? a.GetRawText() : "{}";
         var timeout = input.TryGetProperty("timeoutSeconds", out var t) && TimeSpan.FromSeconds(t.GetDouble()) < settings.ToolTimeout
             ? TimeSpan.FromSeconds(t.GetDouble())
             : settings.ToolTimeout;
@@ -48,10 +47,19 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
             });
 
         LogToolStarting(logger, tool, ArgNames(input), timeout.TotalSeconds);
+        // Secrets are resolved last, into the text that goes to the tool's stdin and nowhere else.
+        var args = input.TryGetProperty("args", out var a) ? secrets.Resolve(a, "input.args").GetRawText() : "{}";
         var relay = new ToolLogRelay(logger, tool);
-        var result = await ToolProcess.RunAsync(
-            new ToolProcess.Command(python, ["-u", script], Environment(context), settings.ToolsPath),
-            args, timeout, settings.ToolKillGrace, settings.ToolOutputTailBytes, relay.Relay, cancellationToken);
+        ToolProcess.Result result;
+        // The tool continues the trace under this call's span: what it traces is part of the attempt, and the entries it
+        // writes to the log pipe, relayed while this span is current, carry the trace and span its TRACEPARENT names.
+        using (var span = JobTelemetry.StartCall($"tool {tool}", "run"))
+        {
+            result = await ToolProcess.RunAsync(
+                new ToolProcess.Command(python, ["-u", script], Environment(context), settings.ToolsPath),
+                args, timeout, settings.ToolKillGrace, settings.ToolOutputTailBytes, relay.Relay, cancellationToken);
+            JobTelemetry.EndCall(span, Status(result), Failed(result));
+        }
 
         LogRun(tool, result, relay.Relayed);
         // Stopped by the run (cancel, deadline, worker stopping): the job run names the reason on the card.
@@ -89,7 +97,7 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
             call["signal"] = signal;
         if (result.StderrTail.Length > 0)
             call["stderrTail"] = result.StderrTail;
-        var failed = result.Stopped == ToolProcess.StopReason.Timeout || result.Stopped == ToolProcess.StopReason.None && result.ExitCode != 0;
+        var failed = Failed(result);
         if (failed && result.StdoutTail.Length > 0)
             call["stdoutTail"] = result.StdoutTail;
         var level = failed ? LogLevel.Error : result.Stopped == ToolProcess.StopReason.Canceled ? LogLevel.Warning : LogLevel.Information;
@@ -97,6 +105,9 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
         if (result.KilledLeftovers)
             LogLeftovers(logger, tool);
     }
+
+    private static bool Failed(ToolProcess.Result result) =>
+        result.Stopped == ToolProcess.StopReason.Timeout || result.Stopped == ToolProcess.StopReason.None && result.ExitCode != 0;
 
     private static string Status(ToolProcess.Result result) => result switch
     {

@@ -129,7 +129,10 @@ internal static class ToolProcess
             tail.Append(buffer.AsSpan(0, n));
     }
 
-    /// <summary>The last <c>capacity</c> characters written, starting at a line boundary where one is near.</summary>
+    /// <summary>
+    /// The last <c>capacity</c> characters written, starting at a line boundary (or, in one long line, a word boundary):
+    /// a tail that started mid-word could start mid-secret, and the end of a secret is not recognisable to redaction.
+    /// </summary>
     private sealed class Tail(int capacity)
     {
         private readonly StringBuilder _text = new();
@@ -150,8 +153,8 @@ internal static class ToolProcess
                 if (_text.Length <= capacity)
                     return _text.ToString();
                 var text = _text.ToString(_text.Length - capacity, capacity);
-                var newline = text.IndexOf('\n');
-                return "…" + (newline >= 0 && newline < 200 ? text[(newline + 1)..] : text);
+                var cut = text.IndexOf('\n') is var newline and >= 0 ? newline : text.AsSpan().IndexOfAny(" \t");
+                return "…" + (cut >= 0 ? text[(cut + 1)..] : text);
             }
         }
     }
