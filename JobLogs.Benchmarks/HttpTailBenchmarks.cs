@@ -4,7 +4,6 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Logging;
 
@@ -63,22 +62,4 @@ public class HttpTailBenchmarks
 
     [Benchmark(Description = "GET job log tail, 80,000 bytes")]
     public async Task<int> TailEndpoint() => (await _apiClient.GetByteArrayAsync(_tailPath)).Length;
-
-    private sealed class ApiOnKestrel : WebApplicationFactory<ApiAssembly::Program>
-    {
-        private readonly string _dataRoot;
-
-        public ApiOnKestrel(string dataRoot)
-        {
-            _dataRoot = dataRoot;
-            UseKestrel(0);
-            StartServer();
-        }
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Production");
-            builder.UseSetting("JobLogs:DataRoot", _dataRoot);
-        }
-    }
 }

@@ -16,18 +16,24 @@ public class TailBenchmarks
     private string _path = "";
 
     [GlobalSetup]
-    public void Setup()
+    public void Setup() => _path = LogOf(FileBytes);
+
+    /// <summary>
+    /// A job log of about <paramref name="bytes"/> bytes of real entries, kept between runs (it takes a while to write
+    /// 1 GB); the same content every time.
+    /// </summary>
+    public static string LogOf(long bytes)
     {
-        // Kept between runs (it takes a while to write 1 GB); the same content every time.
         Directory.CreateDirectory(Directory_);
-        _path = Path.Combine(Directory_, $"log-{FileBytes}.jsonl");
-        if (File.Exists(_path) && new FileInfo(_path).Length >= FileBytes)
-            return;
+        var path = Path.Combine(Directory_, $"log-{bytes}.jsonl");
+        if (File.Exists(path) && new FileInfo(path).Length >= bytes)
+            return path;
         var line = Encoding.UTF8.GetBytes(
             """{"ts":"2026-11-28T19:22:35.8600000+00:00","level":"info","component":"worker","projectId":"bench","jobId":"bench-job","attempt":1,"msg":"Tool hello exited with code 0 after 127 ms","data":{"tool":"hello","exitCode":0,"durationMs":127}}""" + "\n");
-        using var stream = new FileStream(_path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
-        for (long written = 0; written < FileBytes; written += line.Length)
+        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
+        for (long written = 0; written < bytes; written += line.Length)
             stream.Write(line);
+        return path;
     }
 
     [Benchmark(Description = "tail 80,000 bytes")]

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using Google.Protobuf;
 
-namespace JobLogs.Tests.Support;
+namespace JobLogs.Testing;
 
 /// <summary>
 /// Reads the OTLP protobuf the services exported, as JSON: the Serilog OTLP sink carries the generated OpenTelemetry
