@@ -62,15 +62,21 @@ internal sealed partial class ComfyUIWorkflowRunner(
         }
     }
 
-    /// <summary>Opens the WebSocket before submitting, so no message is missed; null (and a warning) when ComfyUI refuses it.</summary>
+    /// <summary>
+    /// Opens the WebSocket before submitting, so no message is missed; null (and a warning) when ComfyUI refuses it. The
+    /// connect is a call of its own (the session that follows the prompt is another): its upgrade request carries the trace.
+    /// </summary>
     private async Task<ComfyUISocket?> OpenSocketAsync(string clientId, CancellationToken cancellationToken)
     {
         var address = ComfyUISocket.Address(options.Value, clientId);
         var target = address.GetLeftPart(UriPartial.Path);
         var started = Stopwatch.GetTimestamp();
+        using var call = JobTelemetry.StartCall(ComfyUIClient.CallTarget, "connect");
         try
         {
-            return await ComfyUISocket.ConnectAsync(address, options.Value.Token, options.Value.RequestTimeout, cancellationToken);
+            var socket = await ComfyUISocket.ConnectAsync(address, options.Value.Token, options.Value.RequestTimeout, cancellationToken);
+            JobTelemetry.EndCall(call, "open", failed: false);
+            return socket;
         }
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -81,6 +87,7 @@ internal sealed partial class ComfyUIWorkflowRunner(
                 ["call"] = new Dictionary<string, object?> { ["target"] = target, ["op"] = "connect", ["status"] = status },
             }, "The WebSocket was {Status} ({Reason}); following the prompt by polling /history instead ({DurationMs} ms)",
                 status, ex.Message, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            JobTelemetry.EndCall(call, status, failed: true);
             return null;
         }
     }
