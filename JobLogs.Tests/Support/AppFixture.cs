@@ -54,7 +54,7 @@ public class AppFixture : IAsyncLifetime
         ["ComfyUI__ProgressLogInterval"] = "00:00:05",
     };
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Otlp = await OtlpReceiver.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly::Projects.JobLogs_AppHost>(
