@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using JobLogs.Tests.Support;
 
 namespace JobLogs.Tests.Services;
@@ -32,35 +31,15 @@ public sealed class StartupValidationTests : IDisposable
     [MemberData(nameof(Cases))]
     public async Task A_bad_setting_stops_the_service_with_one_sentence(string service, string[] environment, string sentence)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = _data.Path,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, service + ".dll"));
-        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("JobLogs__") || k.StartsWith("OTEL_")).ToList())
-            start.Environment.Remove(name);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var pair in environment)
-        {
-            var (name, value) = (pair.Split('=', 2)[0], pair.Split('=', 2)[1].Replace("{data}", _data.Path));
-            start.Environment[name] = value;
-        }
+        var settings = environment.Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], string? (pair) => pair[1].Replace("{data}", _data.Path));
+        await using var process = ServiceProcess.Start(service, settings, _data.Path);
 
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-
-        Assert.Equal(1, process.ExitCode);
-        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var line = Assert.Single(process.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"{service} cannot start: ", line);
         Assert.Contains(sentence, line);
         Assert.DoesNotContain("   at ", line);
         Assert.DoesNotContain("secret-pass", line);
-        _ = await stdout;
     }
 }
