@@ -19,6 +19,7 @@ public sealed class StartupValidationTests : IDisposable
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}"], "JobLogs:ToolsPath is not set" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath=/no/such/tools"], "JobLogs:ToolsPath must be the absolute path of an existing folder" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "JobLogs__Worker__Concurrency=0", "ComfyUI__Url=http://127.0.0.1:8188"], "JobLogs:Worker:Concurrency must be from 1 to 64" },
+        { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "JobLogs__Worker__ReportPatience=02:00:00", "ComfyUI__Url=http://127.0.0.1:8188"], "JobLogs:Worker:ReportPatience must be between 0 and 1 hour" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}"], "ComfyUI:Url is not set" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "ComfyUI__Url=http://user:secret-pass@comfy:8188"], "ComfyUI:Url must not carry credentials" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "ComfyUI__Url=http://comfy:8188", "ComfyUI__StallTimeout=00:00:00"], "ComfyUI:StallTimeout must be between 100 ms and 1 hour" },
