@@ -81,7 +81,8 @@ public sealed class ServiceGroup : IAsyncDisposable
 
     private ServiceProcess Track(ServiceProcess process)
     {
-        _processes.Add(process);
+        lock (_processes)
+            _processes.Add(process);
         return process;
     }
 
