@@ -93,7 +93,8 @@ public sealed class ServiceGroup : IAsyncDisposable
         var logs = Path.Combine(DataRoot.Path, "projects");
         if (!Directory.Exists(logs))
             return;
-        foreach (var file in Directory.EnumerateFiles(logs, "*.jsonl", SearchOption.AllDirectories))
+        // Links are skipped: a test may have put one to /dev/full in place of a log.
+        foreach (var file in Directory.EnumerateFiles(logs, "*.jsonl", SearchOption.AllDirectories).Where(f => new FileInfo(f).LinkTarget is null))
             foreach (var line in File.ReadLines(file))
             {
                 if (!line.Contains("\"childPid\"", StringComparison.Ordinal))
