@@ -24,7 +24,7 @@ public sealed class ApiCrashTests
         // never answered (killed in between) belongs to no worker: its lease runs out and the job is queued again.
         await using var services = await ServiceGroup.StartAsync(new Dictionary<string, string?>
         {
-            ["JobLogs:Leases:Duration"] = "00:00:08",
+            ["JobLogs:Leases:Duration"] = "00:00:10",
             ["JobLogs:Leases:RequeueLost"] = "true",
         });
         async Task<JobPage> Page() => (await services.Http.GetFromJsonAsync<JobPage>($"/api/projects/{_project}/jobs?take=500", Json.Options))!;

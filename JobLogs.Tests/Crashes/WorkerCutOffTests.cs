@@ -45,6 +45,7 @@ public sealed class WorkerCutOffTests
     [Fact]
     public async Task A_worker_cut_off_until_its_lease_is_gone_stops_its_run_first_and_its_late_report_is_refused()
     {
+        // Leases of 6 s: the worker stops a run it cannot renew 2 s before, room enough on a busy machine to see it happen first.
         await using var services = await ServiceGroup.StartAsync();
         await using var forwarder = TcpForwarder.Start(services.ApiAddress);
         await services.StartWorkerAsync("w-cut", forwarder.Address);

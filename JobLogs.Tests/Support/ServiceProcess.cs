@@ -53,7 +53,8 @@ public sealed class ServiceProcess : IAsyncDisposable
         Api => new()
         {
             ["JobLogs:DataRoot"] = dataRoot,
-            ["JobLogs:Leases:Duration"] = "00:00:04",
+            // As in AppFixture: the worker renews every 2 s and stops a run it cannot renew 2 s before its lease expires.
+            ["JobLogs:Leases:Duration"] = "00:00:06",
             ["JobLogs:Leases:Grace"] = "00:00:01",
             ["JobLogs:Leases:SweepInterval"] = "00:00:00.200",
         },
@@ -62,7 +63,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             ["JobLogs:DataRoot"] = dataRoot,
             ["JobLogs:ToolsPath"] = Repository.Path("tools"),
             ["JobLogs:Worker:PollInterval"] = "00:00:00.200",
-            ["JobLogs:Worker:LeaseMargin"] = "00:00:01",
+            ["JobLogs:Worker:LeaseMargin"] = "00:00:02",
             ["JobLogs:Worker:ReportPatience"] = "00:00:30",
             ["JobLogs:ToolTimeout"] = "00:00:30",
             ["JobLogs:ToolKillGrace"] = "00:00:00.500",
