@@ -26,6 +26,13 @@ internal sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00", ErrorMessage = "JobLogs:Worker:LeaseMargin must be between 100 ms and 10 minutes.")]
     public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How long past its lease's expiry a run keeps re-sending its report to an Api it cannot reach: long enough to hear
+    /// the answer when the Api is back (a 409 once the lease is gone), so the run's end is in its job log.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "JobLogs:Worker:ReportPatience must be between 0 and 1 hour.")]
+    public TimeSpan ReportPatience { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Every job's overall deadline, whatever it runs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "JobLogs:Worker:JobDeadline must be between 1 second and 1 day.")]
     public TimeSpan JobDeadline { get; set; } = TimeSpan.FromHours(1);

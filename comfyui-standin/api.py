@@ -52,7 +52,7 @@ class Api:
         self.executor = executor
         self.number = 0
         self.number_lock = threading.Lock()
-        self.garbage_history_ids = set()
+        self.garbage_history = {}  # prompt id -> history_garbage | history_html
         self.custom_validation = {name: (inputs, functools.partial(check, cfg))
                                   for name, (inputs, check) in CUSTOM_VALIDATION.items()}
         self.route = compile_routes([
@@ -182,8 +182,8 @@ class Api:
             return Reply(200, *faults.html_page())
         if garbage == "garbage":
             return Reply(200, *faults.random_bytes())
-        if garbage == "history_garbage":
-            self.garbage_history_ids.add(prompt_id)
+        if garbage in ("history_garbage", "history_html"):
+            self.garbage_history[prompt_id] = garbage
         self.queue.put((number, prompt_id, prompt, extra_data, outputs))
         reply = json_reply({"prompt_id": prompt_id, "number": number, "node_errors": node_errors})
         if garbage == "truncated":
@@ -205,8 +205,11 @@ class Api:
 
     def history_item(self, request):
         prompt_id = request.params["prompt_id"]
+        mode = self.garbage_history.get(prompt_id)
+        if mode == "history_html":
+            return Reply(200, *faults.html_page())
         reply = json_reply(self.queue.get_history(prompt_id))
-        if prompt_id in self.garbage_history_ids:
+        if mode == "history_garbage":
             reply.body = faults.cut_in_half(reply.body)
         return reply
 

@@ -42,8 +42,9 @@ TRIGGER_NODES = {
         "StandInGarbage", "Stand-in: garbage answers",
         "html: POST /prompt answers 200 with an HTML page; garbage: 200 with random bytes; "
         "truncated: the prompt is queued but the 200 JSON is cut in half; "
-        "history_garbage: accepted normally, then /history/{id} answers truncated JSON.",
-        required={"mode": [["html", "garbage", "truncated", "history_garbage"], {"default": "html"}]}),
+        "history_garbage: accepted normally, then /history/{id} answers truncated JSON; "
+        "history_html: accepted normally, then /history/{id} answers 200 with an HTML page.",
+        required={"mode": [["html", "garbage", "truncated", "history_garbage", "history_html"], {"default": "html"}]}),
 }
 
 

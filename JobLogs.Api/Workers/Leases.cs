@@ -80,11 +80,14 @@ internal sealed partial class Leases(
     public LeaseAnswer<Job> Report(string projectId, string jobId, Report report)
     {
         var now = time.GetUtcNow();
+        var repeated = false;
         if (!store.TryUpdate(projectId, jobId, job =>
             {
                 AttemptTrace.Tag(Activity.Current, job);
-                if (job.Lease is null && job.CurrentAttempt is { } last && last.LeaseHash == Hash(report.LeaseToken) && last.Status == report.Status)
-                    return (null, LeaseAnswer<Job>.Ok(job.ToWire())); // the same report again
+                // The same report again: the worker did not hear the answer to the first one.
+                repeated = job.Lease is null && job.CurrentAttempt is { } last && last.LeaseHash == Hash(report.LeaseToken) && last.Status == report.Status;
+                if (repeated)
+                    return (null, LeaseAnswer<Job>.Ok(job.ToWire()));
                 if (!HoldsLiveLease(job, report.LeaseToken, now))
                     return (null, LeaseAnswer<Job>.Conflict(ConflictReason(job, now)));
                 var ended = Ended(job, Redacted(report), now);
@@ -97,7 +100,12 @@ internal sealed partial class Leases(
         using (logger.BeginJobScope(projectId, jobId, answer.Value?.Attempt ?? store.Get(projectId, jobId)?.Attempt ?? 0))
         {
             if (answer.Value is { } job)
-                LogReported(logger, job.Attempt, job.Status.Wire());
+            {
+                if (repeated)
+                    LogReportedAgain(logger, job.Attempt);
+                else
+                    LogReported(logger, job.Attempt, job.Status.Wire());
+            }
             else if (answer.Problem is { } problem)
                 LogReportRefused(logger, problem);
         }
@@ -224,6 +232,9 @@ internal sealed partial class Leases(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} reported {Status}")]
     private static partial void LogReported(ILogger logger, int attempt, string status);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt}: the same report came again and changed nothing")]
+    private static partial void LogReportedAgain(ILogger logger, int attempt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a report: {Problem}")]
     private static partial void LogReportRefused(ILogger logger, string problem);

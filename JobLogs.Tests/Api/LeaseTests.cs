@@ -85,6 +85,9 @@ public sealed class LeaseTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var again = await Report(claim, claim.LeaseToken);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(ended.FinishedAt, (await again.Content.ReadFromJsonAsync<Job>(Json.Options))!.FinishedAt);
+        var log = JsonLines.Read(Path.Combine(api.DataRoot.Path, job.LogPath));
+        Assert.Single(log, e => e.Str("msg")!.Contains("reported succeeded"));
+        Assert.Single(log, e => e.Str("msg")!.Contains("the same report came again"));
 
         using var different = await Report(claim, claim.LeaseToken, JobStatus.Failed);
         await ApiCalls.AssertProblem(different, HttpStatusCode.BadRequest); // a failed report needs its card

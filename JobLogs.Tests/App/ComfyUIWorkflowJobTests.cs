@@ -193,6 +193,15 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Random_bytes_in_answer_to_a_submit_are_a_bad_answer_and_nothing_is_submitted_twice()
+    {
+        var job = await Run(Workflows.Trigger("StandInGarbage", new { mode = "garbage" }));
+        var card = job.AssertFailed(app.Layout, "submit", $"POST {Endpoint("prompt")}", "comfyui-bad-answer");
+        Assert.Equal("comfyui bad answer", card.Type);
+        Assert.Single(app.JobLog(job), e => e.Call()?.Str("op") == "submit");
+    }
+
+    [Fact]
     public async Task A_cut_answer_to_a_prompt_that_was_queued_is_found_by_its_id()
     {
         var workflow = Workflows.TextToImage(Workflows.NewSeed());
@@ -215,6 +224,17 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         var promptId = app.JobLog(job).Single(e => e.Str("msg")!.StartsWith("ComfyUI queued prompt ")).GetProperty("data").Str("promptId");
         var card = job.AssertFailed(app.Layout, "execute", $"GET {Endpoint($"history/{promptId}")}", "comfyui-bad-answer");
         Assert.Equal(promptId, card.Ids!.PromptId);
+    }
+
+    [Fact]
+    public async Task A_login_page_instead_of_the_history_fails_at_the_history_endpoint()
+    {
+        var workflow = Workflows.TextToImage(Workflows.NewSeed());
+        workflow["8"] = new { class_type = "StandInGarbage", inputs = new { mode = "history_html" } };
+        var job = await Run(workflow);
+        var promptId = app.JobLog(job).Single(e => e.Str("msg")!.StartsWith("ComfyUI queued prompt ")).GetProperty("data").Str("promptId");
+        var card = job.AssertFailed(app.Layout, "execute", $"GET {Endpoint($"history/{promptId}")}", "comfyui-bad-answer");
+        Assert.Contains("text/html", card.Message);
     }
 
     [Fact]

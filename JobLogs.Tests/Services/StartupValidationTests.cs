@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using JobLogs.Tests.Support;
 
 namespace JobLogs.Tests.Services;
@@ -20,6 +19,7 @@ public sealed class StartupValidationTests : IDisposable
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}"], "JobLogs:ToolsPath is not set" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath=/no/such/tools"], "JobLogs:ToolsPath must be the absolute path of an existing folder" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "JobLogs__Worker__Concurrency=0", "ComfyUI__Url=http://127.0.0.1:8188"], "JobLogs:Worker:Concurrency must be from 1 to 64" },
+        { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "JobLogs__Worker__ReportPatience=02:00:00", "ComfyUI__Url=http://127.0.0.1:8188"], "JobLogs:Worker:ReportPatience must be between 0 and 1 hour" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}"], "ComfyUI:Url is not set" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "ComfyUI__Url=http://user:secret-pass@comfy:8188"], "ComfyUI:Url must not carry credentials" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "ComfyUI__Url=http://comfy:8188", "ComfyUI__StallTimeout=00:00:00"], "ComfyUI:StallTimeout must be between 100 ms and 1 hour" },
@@ -32,35 +32,15 @@ public sealed class StartupValidationTests : IDisposable
     [MemberData(nameof(Cases))]
     public async Task A_bad_setting_stops_the_service_with_one_sentence(string service, string[] environment, string sentence)
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = _data.Path,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, service + ".dll"));
-        start.ArgumentList.Add("--urls=http://127.0.0.1:0");
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("JobLogs__") || k.StartsWith("OTEL_")).ToList())
-            start.Environment.Remove(name);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        foreach (var pair in environment)
-        {
-            var (name, value) = (pair.Split('=', 2)[0], pair.Split('=', 2)[1].Replace("{data}", _data.Path));
-            start.Environment[name] = value;
-        }
+        var settings = environment.Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => pair[0], string? (pair) => pair[1].Replace("{data}", _data.Path));
+        await using var process = ServiceProcess.Start(service, settings, _data.Path);
 
-        using var process = Process.Start(start)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-
-        Assert.Equal(1, process.ExitCode);
-        var line = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, await process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var line = Assert.Single(process.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"{service} cannot start: ", line);
         Assert.Contains(sentence, line);
         Assert.DoesNotContain("   at ", line);
         Assert.DoesNotContain("secret-pass", line);
-        _ = await stdout;
     }
 }

@@ -16,7 +16,8 @@ public static class Eventually
                 if (await probe() is { } value)
                     return value;
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+            // Transient: a service not answering yet, a file being replaced, or a log line read while it is being written.
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or System.Text.Json.JsonException)
             {
                 last = ex;
             }

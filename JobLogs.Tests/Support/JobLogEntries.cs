@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using JobLogs.Jobs;
 
@@ -11,4 +12,14 @@ public static class JobLogEntries
     /// <summary>The entry's <c>data.call</c> (an external call: target, op, status), if it has one.</summary>
     public static JsonElement? Call(this JsonElement entry) =>
         entry.TryGetProperty("data", out var data) && data.TryGetProperty("call", out var call) ? call : null;
+
+    /// <summary>A whole number the entry's <c>data</c> holds under <paramref name="name"/>, if it has one.</summary>
+    public static int? DataInt(this JsonElement entry, string name) =>
+        entry.TryGetProperty("data", out var data) && data.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
+            ? value.GetInt32()
+            : null;
+
+    public static int Attempt(this JsonElement entry) => entry.GetProperty("attempt").GetInt32();
+
+    public static DateTimeOffset Ts(this JsonElement entry) => DateTimeOffset.Parse(entry.Str("ts")!, CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace JobLogs.Tests.Support;
 
 /// <summary>What a user checks with ps: whether a process still exists.</summary>
@@ -14,6 +16,22 @@ public static class Processes
         catch (IOException)
         {
             return false;
+        }
+    }
+
+    /// <summary>SIGKILL to <paramref name="pid"/> if it is still a live Python process (a tool left behind); else nothing.</summary>
+    public static void KillIfPython(int pid)
+    {
+        try
+        {
+            if (!IsAlive(pid) || !File.ReadAllText($"/proc/{pid}/cmdline").Contains("python", StringComparison.Ordinal))
+                return;
+            using var process = Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or InvalidOperationException)
+        {
+            // Gone in the meantime.
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace JobLogs.Tests.Support;
 
@@ -34,7 +33,7 @@ public sealed class StandIn : IAsyncDisposable
         var folder = new TempDirectory("standin");
         Directory.CreateDirectory(folder.File("input"));
         Directory.CreateDirectory(folder.File("output"));
-        var port = FreePort();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo("python3") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in (string[])[Repository.Path("comfyui-standin", "standin.py"), "--port", port.ToString(),
                      "--output-dir", folder.File("output"), "--input-dir", folder.File("input"), .. flags])
@@ -73,12 +72,5 @@ public sealed class StandIn : IAsyncDisposable
         await _process.WaitForExitAsync();
         _process.Dispose();
         _folder.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -24,6 +24,7 @@ public sealed class HintRuleTests
         { "tool-nonzero-exit", Card(FailureTypes.NonZeroExit, "python", "tool") },
         { "python-exception", Card("ValueError", "python", "tool") },
         { "deadline-exceeded", Card(FailureTypes.DeadlineExceeded, "worker", "execute") },
+        { "lease-lost", Card(FailureTypes.LeaseLost, "worker", "tool") },
         { "canceled", Card(FailureTypes.Canceled, "worker", "tool") },
         { "prompt-lost", Card(FailureTypes.PromptLost, "comfyui", "execute") },
         { "comfyui-bad-answer", Card(FailureTypes.ComfyUIBadAnswer, "comfyui", "submit") },

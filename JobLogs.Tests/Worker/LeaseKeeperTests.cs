@@ -16,6 +16,7 @@ namespace JobLogs.Tests.Worker;
 public sealed class LeaseKeeperTests : IAsyncLifetime
 {
     private WebApplication _api = null!;
+    private const int Hang = 0;
     private int _answer = StatusCodes.Status503ServiceUnavailable;
 
     public async Task InitializeAsync()
@@ -24,11 +25,16 @@ public sealed class LeaseKeeperTests : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _api = builder.Build();
-        // An Api that cannot renew anything: 503, or 409 when the test says the lease is gone.
-        _api.MapPost("/api/worker/projects/{projectId}/jobs/{jobId}/heartbeat", () =>
-            _answer == StatusCodes.Status409Conflict
+        // An Api that cannot renew anything: 503, 409 when the test says the lease is gone, or no answer at all (a
+        // network that drops packets).
+        _api.MapPost("/api/worker/projects/{projectId}/jobs/{jobId}/heartbeat", async (HttpContext context) =>
+        {
+            if (_answer == Hang)
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            return _answer == StatusCodes.Status409Conflict
                 ? Results.Problem("The lease expired.", statusCode: 409)
-                : Results.StatusCode(_answer));
+                : Results.StatusCode(_answer);
+        });
         await _api.StartAsync();
     }
 
@@ -46,9 +52,13 @@ public sealed class LeaseKeeperTests : IAsyncLifetime
         return new LeaseKeeper(new ApiClient(http), claim, () => new Heartbeat("token"), margin, TimeProvider.System, NullLogger.Instance);
     }
 
-    [Fact]
-    public async Task An_unreachable_Api_stops_the_run_before_the_lease_expires()
+    /// <summary>The Api answers 503 to every heartbeat, or never answers at all.</summary>
+    [Theory]
+    [InlineData(StatusCodes.Status503ServiceUnavailable)]
+    [InlineData(Hang)]
+    public async Task An_unreachable_Api_stops_the_run_before_the_lease_expires(int answer)
     {
+        _answer = answer;
         var expires = DateTimeOffset.UtcNow.AddSeconds(3);
         await using var keeper = Keeper(TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(1));
         var stopped = new TaskCompletionSource<DateTimeOffset>();

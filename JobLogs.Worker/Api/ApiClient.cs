@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using JobLogs.Jobs;
 using JobLogs.Workers;
+using Polly;
 
 namespace JobLogs.Worker.Api;
 
@@ -10,7 +11,7 @@ internal sealed class ApiClient(HttpClient http)
 {
     public async Task<Claim?> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(WorkerRoutes.Claims, request, Json.Options, cancellationToken);
+        using var response = await Post(WorkerRoutes.Claims, request, cancellationToken);
         if (response.StatusCode == HttpStatusCode.NoContent)
             return null;
         await EnsureSuccess(response, cancellationToken);
@@ -19,14 +20,28 @@ internal sealed class ApiClient(HttpClient http)
 
     public async Task<LeaseReply<HeartbeatAnswer>> HeartbeatAsync(Job job, Heartbeat heartbeat, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(WorkerRoutes.Heartbeat(job.ProjectId, job.Id), heartbeat, Json.Options, cancellationToken);
+        using var response = await Post(WorkerRoutes.Heartbeat(job.ProjectId, job.Id), heartbeat, cancellationToken);
         return await Reply<HeartbeatAnswer>(response, cancellationToken);
     }
 
     public async Task<LeaseReply<Job>> ReportAsync(Job job, Report report, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync(WorkerRoutes.Report(job.ProjectId, job.Id), report, Json.Options, cancellationToken);
+        using var response = await Post(WorkerRoutes.Report(job.ProjectId, job.Id), report, cancellationToken);
         return await Reply<Job>(response, cancellationToken);
+    }
+
+    // The resilience handler rejects a call it timed out, or one its circuit breaker holds back while the Api keeps
+    // failing: to the worker that is the Api not answering, like a refused connection, and handled the same way.
+    private async Task<HttpResponseMessage> Post<T>(string path, T body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.PostAsJsonAsync(path, body, Json.Options, cancellationToken);
+        }
+        catch (ExecutionRejectedException ex)
+        {
+            throw new HttpRequestException($"The Api did not answer POST {path}: {ex.Message}", ex);
+        }
     }
 
     private static async Task<LeaseReply<T>> Reply<T>(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -19,6 +19,8 @@ internal static partial class HintRules
             "The job's log could not be written: check free disk space and that the data root is writable (the worker's service log names the cause), then retry."),
         new("canceled", c => c.Type == FailureTypes.Canceled,
             "The job was cancelled on request; retry it if that was a mistake."),
+        new("lease-lost", c => c.Type == FailureTypes.LeaseLost,
+            "The worker could not renew the job's lease with the Api and stopped the run, so that it never runs twice: check the network between the worker and the Api (the worker's service log says what failed), then retry."),
         new("deadline-exceeded", c => c.Type == FailureTypes.DeadlineExceeded,
             "The job ran past its deadline (input deadlineSeconds, or JobLogs:Worker:JobDeadline): make it smaller, or give it a longer deadline."),
         new("secret-missing", c => c.Type == FailureTypes.SecretMissing,
@@ -98,6 +100,7 @@ internal static class FailureTypes
     public const string Canceled = "canceled";
     public const string DeadlineExceeded = "deadline exceeded";
     public const string WorkerStopped = "worker stopped";
+    public const string LeaseLost = "lease lost";
 
     public const string ToolNotFound = "tool not found";
     public const string InterpreterNotFound = "interpreter not found";

@@ -20,6 +20,9 @@ internal sealed partial class JobRuns(
     ApiClient api, IEnumerable<IJobRunner> runners, JobLogTally tally, Redactor redactor, IOptions<WorkerOptions> options, TimeProvider time,
     ILogger<JobRuns> logger)
 {
+    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxReportRetry = TimeSpan.FromSeconds(5);
+
     public async Task RunAsync(Claim claim, CancellationToken stopping)
     {
         var job = claim.Job;
@@ -35,6 +38,7 @@ internal sealed partial class JobRuns(
             LogStarted(logger, claim.Attempt, job.Type, options.Value.WorkerId);
 
             Outcome outcome;
+            DateTimeOffset leaseExpiresAt;
             await using (var lease = new LeaseKeeper(api, claim, () => new Heartbeat(claim.LeaseToken, attemptTally.Counts, attemptTally.Redactions.Snapshot()),
                 options.Value.LeaseMargin, time, logger))
             {
@@ -67,12 +71,11 @@ internal sealed partial class JobRuns(
                     LogSucceeded(logger, (long)elapsed.TotalMilliseconds);
                 context.EndStage();
                 JobTelemetry.RunEnded(job.Type, outcome.Status, elapsed, outcome.Card?.Rule);
-                // The Api no longer holds this attempt for us: a report would be refused, and the attempt ends
-                // there as "worker lost" (or is re-queued).
-                if (lease.LostReason is not null)
-                    return;
+                leaseExpiresAt = lease.ExpiresAt;
             }
-            await ReportAsync(claim, outcome, attemptTally, stopping);
+            // A run that lost its lease reports too: the Api may still hold the lease (only the worker's clock said it
+            // was running out), and otherwise its 409 is how this run learns, in its job log, that the Api ended it.
+            await ReportAsync(claim, outcome, attemptTally, leaseExpiresAt, stopping);
         }
         finally
         {
@@ -101,7 +104,7 @@ internal sealed partial class JobRuns(
             if (lease.CancelRequested)
                 return new Outcome(JobStatus.Canceled, null, Card(context, FailureTypes.Canceled, "The job was cancelled on request.", "worker"), null);
             if (lease.LostReason is { } reason)
-                return Failed(Card(context, "lease lost", $"The run stopped because {reason}.", "worker"), null);
+                return Failed(Card(context, FailureTypes.LeaseLost, $"The run stopped because {reason}.", "worker"), null);
             if (deadline.IsCancellationRequested)
                 return Failed(Card(context, FailureTypes.DeadlineExceeded, $"The job did not finish within its deadline of {deadlineAfter}.", "worker"), null);
             return Failed(Card(context, FailureTypes.WorkerStopped, "The worker stopped while the job ran.", "worker"), ex);
@@ -146,33 +149,40 @@ internal sealed partial class JobRuns(
             ? own
             : options.Value.JobDeadline;
 
-    /// <summary>Sends the report until the Api takes it (2xx) or refuses the lease (409), or the lease runs out.</summary>
-    private async Task ReportAsync(Claim claim, Outcome outcome, AttemptTally attemptTally, CancellationToken stopping)
+    /// <summary>
+    /// Sends the report until the Api takes it (2xx) or refuses the lease (409). While the Api cannot be reached it is
+    /// sent again, until <see cref="WorkerOptions.ReportPatience"/> past the lease's expiry (at the expiry itself once
+    /// the worker is shutting down): the Api ends the attempt by itself after expiry plus grace, and a report that
+    /// reaches it later is refused, so one attempt is never reported twice.
+    /// </summary>
+    private async Task ReportAsync(Claim claim, Outcome outcome, AttemptTally attemptTally, DateTimeOffset leaseExpiresAt, CancellationToken stopping)
     {
         var report = new Report(claim.LeaseToken, outcome.Status, outcome.Output, outcome.Card, attemptTally.Counts, attemptTally.Redactions.Snapshot());
         var retry = TimeSpan.FromMilliseconds(200);
         while (true)
         {
+            var giveUpAt = leaseExpiresAt + (stopping.IsCancellationRequested ? TimeSpan.Zero : options.Value.ReportPatience);
             try
             {
                 // Past shutdown the report still gets a short chance: it is what tells the Api the attempt ended.
-                using var attempt = new CancellationTokenSource(TimeSpan.FromSeconds(10), time);
+                using var attempt = new CancellationTokenSource(ReportTimeout, time);
                 var reply = await api.ReportAsync(claim.Job, report, attempt.Token);
                 if (reply.LeaseLost)
-                    LogReportRefused(logger, reply.Conflict!);
+                    LogReportRefused(logger, claim.Attempt, reply.Conflict!);
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException)
             {
-                var left = claim.LeaseExpiresAt - time.GetUtcNow();
-                if (left <= retry || stopping.IsCancellationRequested && left <= TimeSpan.Zero)
+                var left = giveUpAt - time.GetUtcNow();
+                if (left <= TimeSpan.Zero)
                 {
-                    LogReportGaveUp(logger, ex.Message);
+                    LogReportGaveUp(logger, leaseExpiresAt, ex.Message);
                     return;
                 }
-                LogReportRetry(logger, ex.Message, retry.TotalMilliseconds);
-                await Task.Delay(retry, time, CancellationToken.None);
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+                var wait = retry < left ? retry : left;
+                LogReportRetry(logger, ex.Message, wait.TotalMilliseconds);
+                await Task.Delay(wait, time, CancellationToken.None);
+                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxReportRetry.Ticks));
             }
         }
     }
@@ -188,12 +198,12 @@ internal sealed partial class JobRuns(
     [LoggerMessage(Message = "Job {Status} after {DurationMs} ms: {Failure} (at {Where})")]
     private static partial void LogEnded(ILogger logger, LogLevel level, string status, long durationMs, string failure, string where, Exception? exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The Api refused the report: {Reason}")]
-    private static partial void LogReportRefused(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The Api refused the report of attempt {Attempt}: {Reason} This run stops here; the job's record says how the attempt ended")]
+    private static partial void LogReportRefused(ILogger logger, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the report ({Reason}); sending it again in {RetryMs:0} ms")]
     private static partial void LogReportRetry(ILogger logger, string reason, double retryMs);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up sending the report: the lease ran out ({Reason})")]
-    private static partial void LogReportGaveUp(ILogger logger, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up sending the report: the Api could not be reached, and its lease expired at {LeaseExpiresAt:u} ({Reason}); the Api ends the attempt by itself")]
+    private static partial void LogReportGaveUp(ILogger logger, DateTimeOffset leaseExpiresAt, string reason);
 }

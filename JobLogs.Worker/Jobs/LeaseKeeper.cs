@@ -70,7 +70,12 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
             }
             try
             {
-                var reply = await _api.HeartbeatAsync(_claim.Job, _heartbeat(), _stop.Token);
+                // A heartbeat that hangs (a network that drops packets rather than refusing them) must not keep the run
+                // going past its deadline: each call gets only the time left until then.
+                var left = deadline - _time.GetUtcNow();
+                using var timeLeft = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, _time);
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, timeLeft.Token);
+                var reply = await _api.HeartbeatAsync(_claim.Job, _heartbeat(), call.Token);
                 if (reply.LeaseLost)
                 {
                     await Lose($"the Api ended the lease: {reply.Conflict}");
@@ -90,7 +95,7 @@ internal sealed partial class LeaseKeeper : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
             {
                 LogRenewFailed(_logger, ex.Message, ExpiresAt);
                 wait = TimeSpan.FromTicks(Math.Min(interval.Ticks, TimeSpan.FromSeconds(1).Ticks));

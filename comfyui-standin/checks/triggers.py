@@ -199,6 +199,10 @@ class Triggers:
             raise AssertionError("history_garbage: /history/{id} is valid JSON")
         except ValueError:
             pass
+        status, body = self.inst.json("POST", "/prompt", {"prompt": node("history_html")})
+        assert status == 200 and "prompt_id" in body
+        status, headers, data = self.inst.http("GET", f"/history/{body['prompt_id']}")
+        assert status == 200 and "text/html" in headers["Content-Type"] and b"<html" in data, (status, headers)
 
     def interrupt(self):
         status, body, start = self.submit(ksampler_prompt(self.seed + 300, steps=1000))
@@ -270,7 +274,7 @@ class Triggers:
             "CheckpointLoaderSimple"))
         self.check("slowness: KSampler steps x --step-delay-ms", self.slowness)
         self.check("StandInServerError -> 500 aiohttp page", self.server_error)
-        self.check("StandInGarbage html / garbage / truncated / history_garbage", self.garbage)
+        self.check("StandInGarbage html / garbage / truncated / history_garbage / history_html", self.garbage)
         self.check("targeted interrupt of a running KSampler", self.interrupt)
         self.check("--token (401, Bearer, ?token=) and Origin 403", self.token_and_origin)
         self.check("WebSocket feature_flags and ping", self.websocket_ping_and_feature_flags)

@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace JobLogs.Tests.Support;
+
+/// <summary>A loopback port nothing listens on: one the OS just gave out and the test took back at once.</summary>
+public static class FreePort
+{
+    public static int Next()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
