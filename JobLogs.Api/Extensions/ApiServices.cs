@@ -6,11 +6,16 @@ namespace JobLogs.Api.Extensions;
 
 internal static class ApiServices
 {
-    /// <summary>The Api's own services: the job store and its index, job creation, leases, errors as ProblemDetails.</summary>
+    /// <summary>The Api's own services: the job store and its index, job creation, leases, log streams, errors as ProblemDetails.</summary>
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<LeaseOptions>()
             .Bind(builder.Configuration.GetSection(LeaseOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddOptions<LogStreamOptions>()
+            .Bind(builder.Configuration.GetSection(LogStreamOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -20,6 +25,7 @@ internal static class ApiServices
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<Leases>();
+        builder.Services.AddSingleton<LogStream>();
         builder.Services.AddHostedService<JobIndexLoader>();
         builder.Services.AddHostedService<LeaseSweeper>();
         return builder;
