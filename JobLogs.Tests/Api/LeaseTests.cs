@@ -12,19 +12,7 @@ public sealed class LeaseTests(ApiFactory api) : IClassFixture<ApiFactory>
     private readonly HttpClient _http = api.CreateClient();
     private readonly string _project = ApiFactory.NewProjectId();
 
-    private async Task<Claim> ClaimOwn(string workerId, string jobId)
-    {
-        // Other test classes share nothing with this Api, but tests of this class run one after another and
-        // each claims its own job: a claim returns the oldest queued job, so claim until ours comes.
-        return await Eventually.Get(async () =>
-        {
-            using var response = await _http.PostAsJsonAsync(WorkerRoutes.Claims, new ClaimRequest(workerId), Json.Options);
-            if (response.StatusCode == HttpStatusCode.NoContent)
-                return null;
-            var claim = await response.Content.ReadFromJsonAsync<Claim>(Json.Options);
-            return claim?.Job.Id == jobId ? claim : null;
-        }, TimeSpan.FromSeconds(10), $"a claim of {jobId}");
-    }
+    private Task<Claim> ClaimOwn(string workerId, string jobId) => _http.ClaimOwn(workerId, jobId);
 
     private Task<HttpResponseMessage> Heartbeat(Claim claim, string token) =>
         _http.PostAsJsonAsync(WorkerRoutes.Heartbeat(claim.Job.ProjectId, claim.Job.Id), new Heartbeat(token, new LogCounts(1, 2)), Json.Options);

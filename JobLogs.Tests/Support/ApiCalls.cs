@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using JobLogs.Jobs;
+using JobLogs.Workers;
 
 namespace JobLogs.Tests.Support;
 
@@ -42,6 +43,54 @@ public static class ApiCalls
         var detail = problem.GetProperty("detail").GetString();
         Assert.False(string.IsNullOrWhiteSpace(detail), "A problem must say what is wrong.");
         return detail!;
+    }
+
+    /// <summary>
+    /// Claims <paramref name="jobId"/> through the worker protocol. A claim returns the oldest queued job of the whole Api,
+    /// so this claims until ours comes (tests of one class run one after another, each with its own job).
+    /// </summary>
+    public static async Task<Claim> ClaimOwn(this HttpClient http, string workerId, string jobId) =>
+        await Eventually.Get(async () =>
+        {
+            using var response = await http.PostAsJsonAsync(WorkerRoutes.Claims, new ClaimRequest(workerId), Json.Options);
+            if (response.StatusCode == HttpStatusCode.NoContent)
+                return null;
+            var claim = await response.Content.ReadFromJsonAsync<Claim>(Json.Options);
+            return claim?.Job.Id == jobId ? claim : null;
+        }, TimeSpan.FromSeconds(10), $"a claim of {jobId}");
+
+    /// <summary>Renews the claim's lease every half second, as a worker does, until disposed (test leases last 2 s).</summary>
+    public static IAsyncDisposable KeepLease(this HttpClient http, Claim claim)
+    {
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+            while (await timer.WaitForNextTickAsync(stop.Token))
+                using (await http.PostAsJsonAsync(WorkerRoutes.Heartbeat(claim.Job.ProjectId, claim.Job.Id), new Heartbeat(claim.LeaseToken), Json.Options, stop.Token)) { }
+        });
+        return new LeaseKeeping(stop, loop);
+    }
+
+    private sealed class LeaseKeeping(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            try { await loop; } catch (OperationCanceledException) { }
+            stop.Dispose();
+        }
+    }
+
+    /// <summary>Ends a claimed attempt as a worker would: succeeded, or failed with <paramref name="card"/>.</summary>
+    public static async Task<Job> ReportOwn(this HttpClient http, Claim claim, FailureCard? card = null)
+    {
+        var report = card is null
+            ? new Report(claim.LeaseToken, JobStatus.Succeeded, JsonSerializer.SerializeToElement(new { done = true }), Counts: new LogCounts(0, 0))
+            : new Report(claim.LeaseToken, JobStatus.Failed, Error: card, Counts: new LogCounts(1, 0));
+        using var response = await http.PostAsJsonAsync(WorkerRoutes.Report(claim.Job.ProjectId, claim.Job.Id), report, Json.Options);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<Job>(Json.Options))!;
     }
 
     public static async Task<Job> WaitForStatus(this HttpClient http, string projectId, string jobId, Func<JobStatus, bool> done, TimeSpan timeout) =>
