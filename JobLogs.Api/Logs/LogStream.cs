@@ -70,6 +70,7 @@ internal sealed class LogStream(IOptions<LogStreamOptions> options, TimeProvider
             var lastSent = time.GetTimestamp();
             var lastGrowth = lastSent;
             var lastSize = file.Length;
+            long? finishedSince = null;
             while (!stop.IsCancellationRequested)
             {
                 if (!file.Exists)
@@ -108,7 +109,14 @@ internal sealed class LogStream(IOptions<LogStreamOptions> options, TimeProvider
                     }
                 }
 
-                if (finished?.Invoke() is { } status && size <= position && time.GetElapsedTime(lastGrowth) >= settings.SettleTime)
+                // The job has finished, the log is drained, and neither has changed for the settle time.
+                var status = finished?.Invoke();
+                if (status is null)
+                    finishedSince = null;
+                else
+                    finishedSince ??= time.GetTimestamp();
+                if (status is not null && size <= position
+                    && time.GetElapsedTime(Math.Max(lastGrowth, finishedSince!.Value)) >= settings.SettleTime)
                 {
                     var end = position;
                     yield return new SseItem<string>(Json(buffer, writer, w => { w.WriteString("status"u8, status); w.WriteNumber("offset"u8, end); }), "end")
