@@ -43,7 +43,7 @@ internal sealed record JobRecord
     };
 
     public JobSummary ToSummary() =>
-        new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId);
+        new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId, Attempt, StartedAt);
 }
 
 internal sealed record AttemptRecord(

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using JobLogs.Api.Extensions;
 
 namespace JobLogs.Api.Logs;
 
@@ -18,12 +19,9 @@ internal static partial class LogOffset
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
             return (offset, null);
         if (GenerationRegex().IsMatch(text))
-            return (0, $"{name} '{Shorten(text)}' names a log generation, but this log does not rotate: give a plain byte offset.");
-        return (0, $"{name} must be a byte offset, a whole number from 0; got '{Shorten(text)}'.");
+            return (0, $"{name} '{QueryParameters.Shorten(text)}' names a log generation, but this log does not rotate: give a plain byte offset.");
+        return (0, $"{name} must be a byte offset, a whole number from 0; got '{QueryParameters.Shorten(text)}'.");
     }
-
-    public static string Shorten(string? value) =>
-        value is null ? "" : string.Concat((value.Length > 40 ? value[..40] + "…" : value).Select(c => char.IsControl(c) ? '?' : c));
 
     [GeneratedRegex(@"^\d{1,9}:\d{1,18}$")]
     private static partial Regex GenerationRegex();

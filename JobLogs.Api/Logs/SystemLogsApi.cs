@@ -44,5 +44,5 @@ internal static class SystemLogsApi
 
     private static ProblemHttpResult? Unknown(string service) => Services.Contains(service)
         ? null
-        : Problems.NotFound($"There is no service log named '{LogOffset.Shorten(service)}'; the services are {string.Join(", ", Services)}.");
+        : Problems.NotFound($"There is no service log named '{QueryParameters.Shorten(service)}'; the services are {string.Join(", ", Services)}.");
 }

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.Extensions.Primitives;
+using JobLogs.Api.Extensions;
 
 namespace JobLogs.Api.Logs;
 
@@ -32,28 +32,28 @@ internal sealed record TailQuery(int? TailBytes, long? After, long? Before, LogF
     public static (TailQuery? Query, Dictionary<string, string[]>? Errors) ParseTail(HttpRequest request)
     {
         var errors = new Dictionary<string, string[]>();
-        RefuseUnknown(request, TailNames, errors);
+        request.RefuseUnknown(TailNames, errors);
         int? tailBytes = null;
-        if (Single(request, "tailBytes", errors) is { } text)
+        if (request.Single("tailBytes", errors) is { } text)
         {
             if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes) && bytes is >= 1 and <= MaxTailBytes)
                 tailBytes = bytes;
             else
-                errors["tailBytes"] = [$"tailBytes must be a whole number of bytes from 1 to {MaxTailBytes}; got '{LogOffset.Shorten(text)}'."];
+                errors["tailBytes"] = [$"tailBytes must be a whole number of bytes from 1 to {MaxTailBytes}; got '{QueryParameters.Shorten(text)}'."];
         }
         var after = Offset(request, "after", errors);
         var before = Offset(request, "before", errors);
         if (after is not null && before is not null)
             errors["before"] = ["Give after (to read forward) or before (to read backward), not both."];
 
-        var format = Single(request, "format", errors) ?? "";
+        var format = request.Single("format", errors) ?? "";
         if (format is not ("" or "json" or "jsonl" or "ndjson"))
-            errors["format"] = [$"format must be json or jsonl; got '{LogOffset.Shorten(format)}'."];
-        var download = Single(request, "download", errors) switch
+            errors["format"] = [$"format must be json or jsonl; got '{QueryParameters.Shorten(format)}'."];
+        var download = request.Single("download", errors) switch
         {
             null or "false" => false,
             "true" => true,
-            var other => Error(errors, "download", $"download must be true or false; got '{LogOffset.Shorten(other)}'."),
+            var other => Error(errors, "download", $"download must be true or false; got '{QueryParameters.Shorten(other)}'."),
         };
         if (download && format == "json")
             errors["format"] = ["A download is raw JSONL: leave format out or give format=jsonl."];
@@ -68,7 +68,7 @@ internal sealed record TailQuery(int? TailBytes, long? After, long? Before, LogF
     public static (TailQuery? Query, Dictionary<string, string[]>? Errors) ParseStream(HttpRequest request)
     {
         var errors = new Dictionary<string, string[]>();
-        RefuseUnknown(request, StreamNames, errors);
+        request.RefuseUnknown(StreamNames, errors);
         var after = Offset(request, "after", errors);
         var lastEventId = request.Headers["Last-Event-ID"];
         if (lastEventId.Count > 0)
@@ -85,31 +85,31 @@ internal sealed record TailQuery(int? TailBytes, long? After, long? Before, LogF
     private static LogFilter ParseFilter(HttpRequest request, Dictionary<string, string[]> errors)
     {
         IReadOnlySet<string>? levels = null;
-        if (Single(request, "minLevel", errors) is { } minLevel)
+        if (request.Single("minLevel", errors) is { } minLevel)
         {
             if (LogFilter.Levels.Contains(minLevel))
                 levels = LogFilter.AtLeast(minLevel);
             else
-                errors["minLevel"] = [$"minLevel must be one of {string.Join(", ", LogFilter.Levels)}; got '{LogOffset.Shorten(minLevel)}'."];
+                errors["minLevel"] = [$"minLevel must be one of {string.Join(", ", LogFilter.Levels)}; got '{QueryParameters.Shorten(minLevel)}'."];
         }
-        if (Set(request, "level", LogFilter.Levels, errors) is { } set)
+        if (request.Set("level", LogFilter.Levels, errors) is { } set)
         {
             if (levels is not null)
                 errors["level"] = ["Give minLevel (a level and above) or level (a set of levels), not both."];
             levels = set;
         }
-        var components = Set(request, "component", LogFilter.Components, errors);
+        var components = request.Set("component", LogFilter.Components, errors);
 
         HashSet<int>? attempts = null;
-        foreach (var item in Items(request, "attempt"))
+        foreach (var item in request.Items("attempt"))
         {
             if (int.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var attempt) && attempt <= MaxAttempt)
                 (attempts ??= []).Add(attempt);
             else
-                errors["attempt"] = [$"attempt must be attempt numbers from 0 to {MaxAttempt}, comma-separated; got '{LogOffset.Shorten(item)}'."];
+                errors["attempt"] = [$"attempt must be attempt numbers from 0 to {MaxAttempt}, comma-separated; got '{QueryParameters.Shorten(item)}'."];
         }
 
-        var text = Single(request, "q", errors);
+        var text = request.Single("q", errors);
         if (text is { Length: > MaxTextLength })
             errors["q"] = [$"q is {text.Length} characters long; at most {MaxTextLength} are allowed."];
         return levels is null && components is null && attempts is null && string.IsNullOrEmpty(text)
@@ -117,48 +117,15 @@ internal sealed record TailQuery(int? TailBytes, long? After, long? Before, LogF
             : new LogFilter(levels, components, attempts, text);
     }
 
-    private static HashSet<string>? Set(HttpRequest request, string name, IReadOnlyList<string> allowed, Dictionary<string, string[]> errors)
-    {
-        HashSet<string>? set = null;
-        foreach (var item in Items(request, name))
-        {
-            if (allowed.Contains(item))
-                (set ??= []).Add(item);
-            else
-                errors[name] = [$"{name} must be one or more of {string.Join(", ", allowed)}, comma-separated; got '{LogOffset.Shorten(item)}'."];
-        }
-        return set;
-    }
-
-    // Set-valued parameters may be repeated, comma-separated, or both.
-    private static IEnumerable<string> Items(HttpRequest request, string name) =>
-        request.Query[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries)).Where(v => v.Length > 0);
-
     private static long? Offset(HttpRequest request, string name, Dictionary<string, string[]> errors)
     {
-        if (Single(request, name, errors) is not { } text)
+        if (request.Single(name, errors) is not { } text)
             return null;
         var (offset, problem) = LogOffset.Parse(name, text);
         if (problem is null)
             return offset;
         errors[name] = [problem];
         return null;
-    }
-
-    private static string? Single(HttpRequest request, string name, Dictionary<string, string[]> errors)
-    {
-        StringValues values = request.Query[name];
-        if (values.Count > 1)
-            errors[name] = [$"{name} is given more than once."];
-        return values.Count == 1 ? values[0] : null;
-    }
-
-    // A misspelt parameter would otherwise be ignored without a word, and the reader would trust a filter that is not applied.
-    private static void RefuseUnknown(HttpRequest request, string[] known, Dictionary<string, string[]> errors)
-    {
-        foreach (var key in request.Query.Keys)
-            if (!known.Contains(key, StringComparer.OrdinalIgnoreCase))
-                errors[LogOffset.Shorten(key)] = [$"Unknown parameter '{LogOffset.Shorten(key)}'; this route takes {string.Join(", ", known)}."];
     }
 
     private static bool Error(Dictionary<string, string[]> errors, string name, string problem)
