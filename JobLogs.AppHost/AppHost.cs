@@ -16,6 +16,7 @@ builder.AddProject<Projects.JobLogs_Worker>("worker")
 
 builder.AddProject<Projects.JobLogs_Web>("web")
     .WithJobLogsSettings(settings)
+    .WithDashboardUrl(builder)
     .WithReference(api)
     .WaitFor(api)
     .WithHttpHealthCheck("/health")

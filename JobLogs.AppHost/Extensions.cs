@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace JobLogs.AppHost;
 
 internal static class Extensions
@@ -13,4 +16,23 @@ internal static class Extensions
         worker
             .WithEnvironment("JobLogs__ToolsPath", settings.ToolsPath)
             .WithEnvironment("JobLogs__PythonPath", settings.PythonPath);
+
+    /// <summary>
+    /// Gives the web the dashboard's address (<c>JobLogs:DashboardUrl</c>), so a job and each log entry link to their
+    /// trace: the configured one, else the dashboard this app host runs (its first ASPNETCORE_URLS address). Tests run
+    /// without a dashboard, and then the web gets none.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDashboardUrl(this IResourceBuilder<ProjectResource> web, IDistributedApplicationBuilder builder) =>
+        web.WithEnvironment(context =>
+        {
+            var model = context.ExecutionContext.Services.GetRequiredService<DistributedApplicationModel>();
+            var dashboardRuns = model.Resources.Any(r => r.Name == DashboardResourceName);
+            var url = builder.Configuration["JobLogs:DashboardUrl"]
+                ?? (dashboardRuns ? builder.Configuration["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() : null);
+            if (!string.IsNullOrWhiteSpace(url))
+                context.EnvironmentVariables["JobLogs__DashboardUrl"] = url;
+        });
+
+    // The name Aspire gives the dashboard's resource when it runs one (KnownResourceNames.AspireDashboard, internal).
+    private const string DashboardResourceName = "aspire-dashboard";
 }

@@ -22,6 +22,7 @@ public sealed class AppFixture : IAsyncLifetime
     public HttpClient Web { get; private set; } = null!;
     public Uri WebAddress { get; private set; } = null!;
     public DataLayout Layout => new(DataRoot.Path);
+    public const string DashboardUrl = "http://dashboard.test:18888";
 
     /// <summary>Settings each service gets on top of the app host's; a derived fixture may add its own.</summary>
     private static readonly Dictionary<string, string> TestSettings = new()
@@ -32,6 +33,11 @@ public sealed class AppFixture : IAsyncLifetime
         ["JobLogs__Worker__PollInterval"] = "00:00:00.200",
         ["JobLogs__Worker__LeaseMargin"] = "00:00:02",
         ["JobLogs__ToolTimeout"] = "00:00:20",
+        ["JobLogs__LogStreams__PollInterval"] = "00:00:00.100",
+        ["JobLogs__LogStreams__HeartbeatInterval"] = "00:00:02",
+        ["JobLogs__LogStreams__SettleTime"] = "00:00:00.500",
+        // No dashboard runs in tests; a made-up address shows that pages link to traces in it.
+        ["JobLogs__DashboardUrl"] = DashboardUrl,
     };
 
     public async Task InitializeAsync()
