@@ -155,5 +155,24 @@ public sealed class JobPagesTests(AppFixture app, BrowserFixture browser)
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_jobs_list_shows_new_jobs_and_their_progress_without_a_reload()
+    {
+        var first = await app.Api.CreateTool(_project, "hello");
+        await app.Api.WaitForStatus(_project, first.Id, s => s.IsFinished(), JobTimeout);
+        var page = await browser.NewPage();
+        await page.GotoAsync(Url($"/projects/{_project}"));
+        await Assertions.Expect(page.Locator("tr.job-row")).ToHaveCountAsync(1);
+        await page.EvaluateAsync("() => window.sameDocument = true");
+
+        var slow = await app.Api.CreateTool(_project, "slow", new { seconds = 3, every = 0.5 });
+        var row = page.Locator($"tr[data-job-id='{slow.Id}']");
+        await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync(new Regex("queued|running"));
+        await Assertions.Expect(page.Locator("tr.job-row").First).ToHaveAttributeAsync("data-job-id", slow.Id); // newest first
+        await Assertions.Expect(row.Locator(".status")).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 });
+        Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"), "The list refreshed in place, without a reload.");
+        await page.Context.CloseAsync();
+    }
+
     private static string Screenshot(string name) => Path.Combine(BrowserFixture.ScreenshotDirectory, name);
 }

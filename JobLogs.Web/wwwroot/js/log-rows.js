@@ -102,7 +102,8 @@ function dataDetails(data, level, query) {
 
 /**
  * A row for one item of the tail response ({offset, entry} or {offset, raw, malformed, cut}).
- * context: { start (ms or null), attempts (number), dashboard (url or ""), query (search text), anchor (permalink prefix) }.
+ * context: { start (ms or null), attempts (number), dashboard (url or ""), query (search text), anchor (permalink prefix),
+ * jobLinks (link entries to their job: in service logs) }.
  */
 export function renderRow(item, context) {
   const row = el("div", "log-row");
@@ -134,6 +135,13 @@ export function renderRow(item, context) {
   if (!Number.isNaN(at)) time.title = `${instantTitle(at)}\nbyte ${item.offset} · a link to this line`;
 
   const msg = el("div", "msg");
+  // In a service's log, an entry about a job leads to that job.
+  if (context.jobLinks && e.projectId && e.jobId) {
+    const job = el("a", "job-link-inline", e.jobId);
+    job.href = `/projects/${encodeURIComponent(e.projectId)}/jobs/${encodeURIComponent(e.jobId)}`;
+    job.title = `Job ${e.jobId} of project ${e.projectId}`;
+    msg.append(job);
+  }
   const text = el("span", "text");
   appendMarked(text, e.msg ?? "", context.query);
   msg.append(text);

@@ -295,7 +295,9 @@ class LogViewer {
   }
 
   rows(entries) {
-    const context = { start: this.start, attempts: this.attempts, dashboard: this.dashboard, query: this.filters.q, anchor: this.anchor };
+    const context = {
+      start: this.start, attempts: this.attempts, dashboard: this.dashboard, query: this.filters.q, anchor: this.anchor, jobLinks: this.start === null,
+    };
     return entries.map(item => renderRow(item, context));
   }
 
