@@ -69,7 +69,7 @@ function block(title, text, query, className) {
   return wrap;
 }
 
-/** The entry's data: exception, stderr and stdout tails as blocks, the call on one line, the rest as JSON. */
+/** The entry's data: exception, stderr and stdout tails as blocks, the call on one line, the rest as name and value. */
 function dataDetails(data, level, query) {
   const details = el("details", "data");
   const { exception, stderrTail, stdoutTail, call, ...rest } = data;
@@ -90,10 +90,16 @@ function dataDetails(data, level, query) {
   if (stderrTail) details.append(block("stderr (end of it)", stderrTail, query, "stderr"));
   if (stdoutTail) details.append(block("stdout (end of it)", stdoutTail, query, "stdout"));
   if (call) details.append(el("div", "data-call mono", `call: ${call.op ?? ""} ${call.target ?? ""}${call.status !== undefined ? " → " + call.status : ""}`));
-  if (Object.keys(rest).length) {
-    const pre = el("pre", "mono data-json");
-    appendMarked(pre, JSON.stringify(rest, null, 2), query);
-    details.append(pre);
+  const names = Object.keys(rest);
+  if (names.length) {
+    const fields = el("dl", "data-fields mono");
+    for (const name of names) {
+      const value = rest[name];
+      const dd = el("dd");
+      appendMarked(dd, typeof value === "string" ? value : JSON.stringify(value, null, 2), query);
+      fields.append(el("dt", "", name), dd);
+    }
+    details.append(fields);
   }
   // Whatever explains a failure is open from the start: the stack, the tool's stderr.
   details.open = level === "error" && Boolean(exception || stderrTail);

@@ -238,29 +238,17 @@ class LogViewer {
     }
   }
 
-  async loadEarlier() {
-    if (!this.hasEarlier || this.busy) return;
-    this.busy = true;
-    const generation = this.generation;
-    try {
-      const page = await this.fetchWindow({ before: this.head });
-      if (generation !== this.generation) return;
+  loadEarlier() {
+    if (!this.hasEarlier) return;
+    return this.step({ before: this.head }, page => {
       this.prepend(page);
       this.render();
-    } catch (error) {
-      this.fail(error);
-    } finally {
-      this.busy = false;
-    }
+    });
   }
 
-  async loadLater() {
-    if (!this.hasLater || this.busy) return;
-    this.busy = true;
-    const generation = this.generation;
-    try {
-      const page = await this.fetchWindow({ after: this.tail });
-      if (generation !== this.generation) return;
+  loadLater() {
+    if (!this.hasLater) return;
+    return this.step({ after: this.tail }, page => {
       this.list.append(...this.rows(page.entries));
       this.tail = page.end;
       this.size = page.size;
@@ -268,6 +256,17 @@ class LogViewer {
       this.trimTop();
       this.render();
       this.follow();
+    });
+  }
+
+  /** One more window at an edge of the view: one request at a time, dropped if the view was reloaded meanwhile. */
+  async step(extra, apply) {
+    if (this.busy) return;
+    this.busy = true;
+    const generation = this.generation;
+    try {
+      const page = await this.fetchWindow(extra);
+      if (generation === this.generation) apply(page);
     } catch (error) {
       this.fail(error);
     } finally {
