@@ -17,7 +17,8 @@ namespace JobLogs.Api.Logs;
 /// <item><c>entry</c> per shown line, the tail response's item shape;</item>
 /// <item><c>progress</c> when lines the filters skipped moved the position;</item>
 /// <item><c>heartbeat</c> after a quiet spell;</item>
-/// <item><c>end</c> (<c>{status, offset}</c>) once the job finished and its log is drained — then the stream closes.</item>
+/// <item><c>end</c> (<c>{status, offset}</c>) once the job finished and its log is drained — then the stream closes;</item>
+/// <item><c>rotated</c> (<c>{offset}</c>) when a service log was rotated away under the stream — then it closes too.</item>
 /// </list>
 /// Every event but heartbeat carries <c>id:</c> = the offset just past what it covers, so <c>Last-Event-ID</c> resumes
 /// exactly: nothing lost, nothing twice. Appends are found by polling the file's size; memory is one window per stream.
@@ -121,6 +122,14 @@ internal sealed class LogStream(IOptions<LogStreamOptions> options, TimeProvider
                     var end = position;
                     yield return new SseItem<string>(Json(buffer, writer, w => { w.WriteString("status"u8, status); w.WriteNumber("offset"u8, end); }), "end")
                     { EventId = end.ToString() };
+                    yield break;
+                }
+                // A service log that was rotated away (renamed; a new file took its path) ends this stream: its offsets
+                // belong to the old file. The client starts again at the new file's tail.
+                if (finished is null && size <= position && new FileInfo(path) is { Exists: true } current && current.Length < position)
+                {
+                    var at = position;
+                    yield return new SseItem<string>(Json(buffer, writer, w => w.WriteNumber("offset"u8, at)), "rotated") { EventId = at.ToString() };
                     yield break;
                 }
                 if (time.GetElapsedTime(lastSent) >= settings.HeartbeatInterval)

@@ -163,6 +163,24 @@ public sealed class LogStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains($"/api/projects/{_project}/jobs/missing-job answered 404", entry.Str("msg"));
     }
 
+    [Fact]
+    public async Task A_service_log_rotated_away_under_a_stream_ends_it_with_a_rotated_event()
+    {
+        var path = api.Layout.RuntimeLog("worker");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        await File.WriteAllTextAsync(path, string.Concat(Enumerable.Range(0, 20).Select(i => $$"""{"ts":"2026-11-28T10:00:00Z","level":"info","component":"worker","msg":"old {{i}}"}""" + "\n")));
+        var size = new FileInfo(path).Length;
+        await using var stream = await SseEvents.OpenAsync(_http, "/api/system/logs/worker/stream");
+        Assert.Equal(size.ToString(), (await stream.NextOfAsync("ready"))!.Value.EventId);
+
+        // What a rotation does: the file is renamed, and the next entry starts a new one at the same path.
+        File.Move(path, Path.Combine(Path.GetDirectoryName(path)!, "worker.0.jsonl"));
+        await File.WriteAllTextAsync(path, """{"ts":"2026-11-28T10:00:01Z","level":"info","component":"worker","msg":"new 0"}""" + "\n");
+        var rotated = (await stream.NextOfAsync("rotated"))!.Value;
+        Assert.Equal(size.ToString(), rotated.EventId);
+        Assert.Null(await stream.NextAsync());
+    }
+
     [Theory]
     [InlineData("?after=999999999", null, "after", "after=999999999 lies past the end of the log")]
     [InlineData("?after=x", null, "after", "after must be a byte offset")]

@@ -19,7 +19,7 @@ public sealed class JobAssetsTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _web = new WebFactory(_api.Address);
+        _web = WebFactory.For(_api.Address);
         await _browser.InitializeAsync();
     }
 

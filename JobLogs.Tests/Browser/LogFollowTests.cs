@@ -28,17 +28,14 @@ public sealed class LogFollowTests(AppFixture app, BrowserFixture browser)
         var rows = page.Locator(".log-row");
         await Assertions.Expect(rows.Filter(new() { HasText = "Running tool slow" })).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator(".log-edge.bottom")).ToContainTextAsync("Following");
-        await page.Locator("#log").EvaluateAsync("card => card.scrollIntoView()"); // the whole log box in the window
-
         // Another process appends to the running job's log: the lines appear, the newest in view.
         using (var writer = await LogWriterProcess.StartAsync("pipeline", app.DataRoot.Path, _project, job.Id, "w-live", 60, batch: 10, pauseMs: 100))
         {
             await writer.GoAsync();
             await writer.WaitForExitAsync();
         }
-        var last = rows.Filter(new() { HasText = "Entry 59 from w-live" });
-        await Assertions.Expect(last).ToHaveCountAsync(1);
-        await Assertions.Expect(last).ToBeInViewportAsync();
+        await Assertions.Expect(rows.Filter(new() { HasText = "Entry 59 from w-live" })).ToHaveCountAsync(1);
+        await InView(page, "Entry 59 from w-live", true);
         Assert.Equal(60, await rows.Filter(new() { HasText = "from w-live" }).CountAsync());
 
         // Scrolled up, the reader keeps their place: new lines are counted, not scrolled to.
@@ -53,9 +50,9 @@ public sealed class LogFollowTests(AppFixture app, BrowserFixture browser)
         await Assertions.Expect(newLines).ToHaveTextAsync("↓ 5 new lines");
         var newest = rows.Filter(new() { HasText = "Entry 4 from w-more" });
         await Assertions.Expect(newest).ToHaveCountAsync(1);
-        await Assertions.Expect(newest).Not.ToBeInViewportAsync();
+        await InView(page, "Entry 4 from w-more", false);
         await newLines.ClickAsync();
-        await Assertions.Expect(newest).ToBeInViewportAsync();
+        await InView(page, "Entry 4 from w-more", true);
         await Assertions.Expect(newLines).ToBeHiddenAsync();
 
         // The job ends: its last lines arrive, the stream closes, and the page says how it ended.
@@ -64,6 +61,18 @@ public sealed class LogFollowTests(AppFixture app, BrowserFixture browser)
         await Assertions.Expect(page.Locator("#job-summary .facts .status")).ToHaveTextAsync("succeeded");
         await page.Context.CloseAsync();
     }
+
+    /// <summary>Waits until the line with <paramref name="text"/> is (or is not) within the log box's visible part.</summary>
+    private static async Task InView(IPage page, string text, bool visible) =>
+        await page.WaitForFunctionAsync("""
+            ([text, visible]) => {
+              const row = [...document.querySelectorAll(".log-row")].find(r => r.textContent.includes(text));
+              if (!row) return false;
+              const box = row.closest(".log-box").getBoundingClientRect();
+              const line = row.getBoundingClientRect();
+              return (line.bottom > box.top && line.top < box.bottom) === visible;
+            }
+            """, new object[] { text, visible }, new() { Timeout = 10_000 });
 
     [Fact]
     public async Task After_fifty_load_earlier_pages_of_a_1_GB_log_the_page_holds_a_bounded_number_of_rows()

@@ -18,7 +18,10 @@ public sealed class WebFactory : WebApplicationFactory<WebAssembly::Program>
     {
     }
 
-    public WebFactory(Uri api)
+    /// <summary>A web in front of <paramref name="api"/>.</summary>
+    public static WebFactory For(Uri api) => new(api);
+
+    private WebFactory(Uri api)
     {
         _api = api;
         UseKestrel(0);

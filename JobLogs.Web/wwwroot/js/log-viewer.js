@@ -348,6 +348,11 @@ class LogViewer {
       this.render();
       this.root.dispatchEvent(new CustomEvent("log:end", { bubbles: true, detail: end }));
     });
+    source.addEventListener("rotated", () => {
+      // The service's log moved to a new file: its offsets start again, so the view starts again at its tail.
+      this.stopStream();
+      this.loadTail();
+    });
     source.addEventListener("error", () => {
       // EventSource reconnects by itself (resuming at Last-Event-ID); CLOSED means the server refused it.
       if (source.readyState === EventSource.CLOSED && this.stream === source) {
