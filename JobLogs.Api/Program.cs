@@ -1,6 +1,9 @@
 using JobLogs.Api.Extensions;
 using JobLogs.ServiceDefaults;
 
+if (HealthProbe.IsRequested(args))
+    return await HealthProbe.RunAsync();
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceIdentity.Api);

@@ -3,9 +3,10 @@ namespace JobLogs.AppHost;
 /// <summary>
 /// The configuration every service gets from the app host (DESIGN.md, Configuration). Each key can be
 /// overridden in the app host's own configuration (command line, environment, user secrets); by default
-/// everything lives in the repository: data/, tools/, config/local.json.
+/// everything lives in the repository: data/, tools/, config/local.json, and the ComfyUI stand-in.
 /// </summary>
-internal sealed record AppHostSettings(string DataRoot, string ToolsPath, string PythonPath, string LocalConfigPath)
+internal sealed record AppHostSettings(
+    string DataRoot, string ToolsPath, string PythonPath, string LocalConfigPath, string? ComfyUIUrl, string StandInPath)
 {
     public static AppHostSettings From(IDistributedApplicationBuilder builder)
     {
@@ -15,6 +16,11 @@ internal sealed record AppHostSettings(string DataRoot, string ToolsPath, string
             DataRoot: Path.GetFullPath(configuration["JobLogs:DataRoot"] ?? Path.Combine(repo, "data")),
             ToolsPath: Path.GetFullPath(configuration["JobLogs:ToolsPath"] ?? Path.Combine(repo, "tools")),
             PythonPath: configuration["JobLogs:PythonPath"] ?? "python3",
-            LocalConfigPath: Path.GetFullPath(configuration["JobLogs:LocalConfigPath"] ?? Path.Combine(repo, "config", "local.json")));
+            LocalConfigPath: Path.GetFullPath(configuration["JobLogs:LocalConfigPath"] ?? Path.Combine(repo, "config", "local.json")),
+            ComfyUIUrl: configuration["ComfyUI:Url"] is { Length: > 0 } url ? url : null,
+            StandInPath: Path.Combine(repo, "comfyui-standin"));
     }
+
+    /// <summary>The stand-in's output and input folders: under the data root, so each app (and each test) has its own.</summary>
+    public string StandInData => Path.Combine(DataRoot, "runtime", "comfyui-standin");
 }

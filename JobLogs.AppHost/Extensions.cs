@@ -1,10 +1,38 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace JobLogs.AppHost;
 
-internal static class Extensions
+internal static partial class Extensions
 {
+    /// <summary>
+    /// The secrets jobs may refer to (<c>{"$secret": "NAME"}</c>): every key under JobLogs:Secrets of the app host's
+    /// configuration (user secrets, environment, command line), each as a secret parameter the dashboard masks.
+    /// </summary>
+    public static IReadOnlyList<(string Name, IResourceBuilder<ParameterResource> Value)> AddJobSecrets(this IDistributedApplicationBuilder builder) =>
+    [
+        .. builder.Configuration.GetSection("JobLogs:Secrets").GetChildren()
+            .Where(secret => !string.IsNullOrEmpty(secret.Value))
+            .Select(secret => (secret.Key, builder.AddParameterFromConfiguration(
+                "secret-" + ResourceNameChars().Replace(secret.Key.ToLowerInvariant(), "-"), secret.Path, secret: true))),
+    ];
+
+    /// <summary>
+    /// Passes the job secrets to a service as JobLogs:Secrets:NAME. The worker resolves references from them; every
+    /// service's redaction knows them, so a secret a job prints is taken out wherever it shows up.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithJobSecrets(this IResourceBuilder<ProjectResource> service,
+        IReadOnlyList<(string Name, IResourceBuilder<ParameterResource> Value)> secrets)
+    {
+        foreach (var (name, value) in secrets)
+            service.WithEnvironment($"JobLogs__Secrets__{name}", value);
+        return service;
+    }
+
+    [GeneratedRegex("[^a-z0-9]+")]
+    private static partial Regex ResourceNameChars();
+
     /// <summary>Passes the keys every service shares (environment variables use __ for :).</summary>
     public static IResourceBuilder<ProjectResource> WithJobLogsSettings(this IResourceBuilder<ProjectResource> service, AppHostSettings settings) =>
         service
@@ -16,6 +44,48 @@ internal static class Extensions
         worker
             .WithEnvironment("JobLogs__ToolsPath", settings.ToolsPath)
             .WithEnvironment("JobLogs__PythonPath", settings.PythonPath);
+
+    /// <summary>
+    /// ComfyUI: the one at <c>ComfyUI:Url</c> (an external service; <c>ComfyUI:Token</c> becomes a secret parameter), or,
+    /// when none is configured, the local stand-in, started with the tools' interpreter on a port the orchestrator picks.
+    /// </summary>
+    public static ComfyUIResource AddComfyUI(this IDistributedApplicationBuilder builder, AppHostSettings settings)
+    {
+        if (settings.ComfyUIUrl is { } url)
+        {
+            var address = url.EndsWith('/') ? url : url + "/";
+            var token = !string.IsNullOrEmpty(builder.Configuration["ComfyUI:Token"])
+                ? builder.AddParameterFromConfiguration("comfyui-token", "ComfyUI:Token", secret: true)
+                : null;
+            return new(builder.AddExternalService(ComfyUIResource.Name, address), address, token, null);
+        }
+
+        var standIn = builder.AddExecutable(ComfyUIResource.Name, settings.PythonPath, settings.StandInPath, "standin.py",
+                "--output-dir", Path.Combine(settings.StandInData, "output"),
+                "--input-dir", Path.Combine(settings.StandInData, "input"))
+            // Not proxied: the worker meets the stand-in itself, so a crash and its respawn look like a real ComfyUI's.
+            .WithHttpEndpoint(env: "PORT", isProxied: false)
+            .WithHttpHealthCheck("/system_stats");
+        return new(null, null, null, standIn);
+    }
+
+    /// <summary>Gives the worker ComfyUI's address (and token); it waits for a local stand-in, never for an external ComfyUI.</summary>
+    public static IResourceBuilder<ProjectResource> WithComfyUI(this IResourceBuilder<ProjectResource> worker, ComfyUIResource comfyUI)
+    {
+        worker.WithComfyUIAddress(comfyUI);
+        return comfyUI.StandIn is { } standIn ? worker.WaitFor(standIn) : worker.WithReference(comfyUI.External!);
+    }
+
+    /// <summary>ComfyUI's address (and token) alone: the Api asks it for its health (System page) and does not wait for it.</summary>
+    public static IResourceBuilder<ProjectResource> WithComfyUIAddress(this IResourceBuilder<ProjectResource> service, ComfyUIResource comfyUI)
+    {
+        if (comfyUI.StandIn is { } standIn)
+            return service.WithEnvironment("ComfyUI__Url", standIn.GetEndpoint("http"));
+        service.WithEnvironment("ComfyUI__Url", comfyUI.Url);
+        if (comfyUI.Token is { } token)
+            service.WithEnvironment("ComfyUI__Token", token);
+        return service;
+    }
 
     /// <summary>
     /// Gives the web the dashboard's address (<c>JobLogs:DashboardUrl</c>), so a job and each log entry link to their

@@ -24,7 +24,7 @@ public static class Schemas
         if (results.IsValid)
             return [];
         var problems = (results.Details ?? [])
-            .Where(d => d.Errors is { Count: > 0 })
+            .Where(d => d.Errors is { Count: > 0 } && !InsideIf(d))
             .SelectMany(d => d.Errors!.Values.Select(e => $"{Location(d.InstanceLocation.ToString())}: {e}"))
             .Distinct()
             .ToList();
@@ -32,6 +32,10 @@ public static class Schemas
     }
 
     public static bool IsValid(JsonSchema schema, JsonElement instance) => schema.Evaluate(instance, EvaluationOptions.Default).IsValid;
+
+    // An "if" that does not match only picks which "then" applies: its failures are not problems of the instance.
+    private static bool InsideIf(EvaluationResults result) =>
+        result.EvaluationPath.ToString().Split('/').Contains("if");
 
     private static string Location(string pointer) => pointer is "" or "#" ? "(the document)" : pointer;
 

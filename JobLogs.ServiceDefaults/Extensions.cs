@@ -1,13 +1,14 @@
 using JobLogs.ServiceDefaults;
 using JobLogs.ServiceDefaults.Logging;
 using JobLogs.ServiceDefaults.Redaction;
+using JobLogs.ServiceDefaults.Security;
+using JobLogs.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Hosting;
-using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -30,6 +31,10 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new JobLogs.DataLayout(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobLogsOptions>>().Value.DataRoot));
         builder.Services.AddSingleton(TimeProvider.System);
 
+        var keys = ApiKeys.Read(builder.Configuration);
+        var open = identity.Caller is null ? keys.Count == 0 : !keys.ContainsKey(identity.Caller);
+        builder.Services.AddSingleton(new AccessMode(open, LoopbackWhenOpen.Apply(builder, open)));
+
         builder.AddJobLogsLogging(identity);
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
@@ -46,22 +51,34 @@ public static class Extensions
 
     private static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // Logs go to OTLP through Serilog, behind redaction; the SDK exports traces and metrics only, so no second
+        // logging provider exists to write unredacted text.
+        var export = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(TelemetryPrefix + ".*"))
-            .WithTracing(tracing => tracing
-                .AddSource(TelemetryPrefix + ".*")
-                .AddAspNetCoreInstrumentation(options =>
-                    options.Filter = context => !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
-                .AddHttpClientInstrumentation()
-                .AddProcessor(sp => new RedactingActivityProcessor(sp.GetRequiredService<Redactor>())));
-
-        // Logs go to OTLP through Serilog (behind redaction); the SDK exports traces and metrics.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-            builder.Services.AddOpenTelemetry().UseOtlpExporter();
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter(TelemetryPrefix + ".*");
+                if (export)
+                    metrics.AddOtlpExporter();
+            })
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(TelemetryPrefix + ".*")
+                    // RecordException stays off (the default): an exception event cannot be redacted once it is on a span.
+                    .AddAspNetCoreInstrumentation(options =>
+                        options.Filter = context => !context.Request.Path.StartsWithSegments(HealthPath) && !context.Request.Path.StartsWithSegments(AlivePath))
+                    .AddHttpClientInstrumentation()
+                    // In this order, before the exporter: ids stamped as spans start, redaction as they end.
+                    .AddProcessor(new JobTagsProcessor())
+                    .AddProcessor(sp => new RedactingActivityProcessor(sp.GetRequiredService<Redactor>()));
+                if (export)
+                    tracing.AddOtlpExporter();
+            });
         return builder;
     }
 
@@ -74,8 +91,9 @@ public static class Extensions
     /// <summary>Maps /health (every check) and /alive (liveness only) in every environment: containers probe them too.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks(HealthPath);
-        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        // Open whatever access control a service has: container and orchestrator probes carry no credentials.
+        app.MapHealthChecks(HealthPath).AllowAnonymous();
+        app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") }).AllowAnonymous();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using JobLogs.ServiceDefaults.Redaction;
 
 namespace JobLogs.ServiceDefaults;
 
@@ -18,9 +19,22 @@ public sealed class JobLogsOptions : IValidatableObject
     [Range(4096, long.MaxValue, ErrorMessage = "JobLogs:JobLogCapBytes must be at least 4096.")]
     public long JobLogCapBytes { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>How redaction finds secrets (section <c>JobLogs:Redaction</c>).</summary>
+    public RedactionOptions Redaction { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (DataRoot.Length > 0 && !Path.IsPathFullyQualified(DataRoot))
             yield return new ValidationResult($"JobLogs:DataRoot must be an absolute path; '{DataRoot}' is not.", [nameof(DataRoot)]);
+        if (Redaction.MinSecretLength is < 4 or > 256)
+            yield return new ValidationResult("JobLogs:Redaction:MinSecretLength must be from 4 to 256 characters.", [nameof(Redaction)]);
+        if (LocalConfig.Read(LocalConfigPath).Problem is { } problem)
+            yield return new ValidationResult($"JobLogs:LocalConfigPath: {problem}", [nameof(LocalConfigPath)]);
     }
+}
+
+public sealed class RedactionOptions
+{
+    /// <summary>Configured secret values shorter than this are not searched for in free text, so they cannot blank out ordinary words.</summary>
+    public int MinSecretLength { get; set; } = RedactionSettings.DefaultMinSecretLength;
 }

@@ -27,6 +27,8 @@ public static class ServiceRunner
                 await Console.Error.WriteLineAsync(sentence);
                 return 1;
             }
+            if (app.Services.GetRequiredService<JobLogs.ServiceDefaults.Security.AccessMode>().Notice is { } notice)
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Startup").LogWarning("{Notice}", notice);
             map(app);
             await app.RunAsync();
             return 0;

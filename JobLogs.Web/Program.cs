@@ -1,6 +1,9 @@
 using JobLogs.ServiceDefaults;
 using JobLogs.Web.Extensions;
 
+if (HealthProbe.IsRequested(args))
+    return await HealthProbe.RunAsync();
+
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults(ServiceIdentity.Web);

@@ -19,4 +19,7 @@ public sealed class WebOptions
     /// <summary>How many browser error reports one client may send a minute; the rest are refused (429).</summary>
     [Range(1, 10_000, ErrorMessage = "JobLogs:Web:UiErrorsPerMinute must be from 1 to 10000.")]
     public int UiErrorsPerMinute { get; set; } = 30;
+
+    /// <summary>For deployed use: when set, every page and forwarded route needs a sign-in with this shared password.</summary>
+    public string? Password { get; set; }
 }

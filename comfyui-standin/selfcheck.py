@@ -10,19 +10,22 @@
    delete, clear, interrupt), then checks the success path end to end and every
    failure trigger, the crash + respawn, and SIGTERM.
 3. Instance "no-ws" (--websocket off): /ws refused, polling /history works.
+4. A supervisor whose parent is killed exits and takes its server with it.
 
 Prints what matched, the differences kept on purpose (with the reason) and any
 mismatch; exits 1 on a mismatch. Usage: python3 selfcheck.py [-v]
 """
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from checks.clients import Instance, WsClient, wait_until  # noqa: E402
+from checks.clients import STANDIN, Instance, WsClient, free_port, wait_until  # noqa: E402
 from checks.replay import Replay  # noqa: E402
 from checks.triggers import Triggers, ksampler_prompt, make_png  # noqa: E402
 
@@ -70,6 +73,42 @@ def prepare(base):
     with open(os.path.join(base, "input", "comfykit_corrupt.png"), "wb") as f:
         f.write(b"this is not a PNG file, just bytes pretending to be one\n" * 3)
     return big, make_png(8, 8, (200, 30, 30))
+
+
+def orphan_check(report, workdir):
+    """Started under a shell that does not exec (like an interpreter shim), then the shell is killed: the
+    supervisor and its server must exit by themselves and free the port."""
+    port = free_port()
+    with open(os.path.join(workdir, "orphan.stderr.log"), "w") as log:
+        shell = subprocess.Popen(["bash", "-c", f'"{sys.executable}" "{STANDIN}" --port {port} & wait'],
+                                 stdout=log, stderr=log, start_new_session=True)
+    answered = wait_until(lambda: port_answers(port), 10)
+    pids = [int(p) for p in subprocess.run(["pgrep", "-f", f"standin.py.*--port {port}"], capture_output=True,
+                                           text=True).stdout.split() if int(p) != shell.pid]
+    shell.kill()
+    shell.wait()
+    gone = wait_until(lambda: not any(os.path.exists(f"/proc/{pid}") and not zombie(pid) for pid in pids), 5)
+    report.result("killing the supervisor's parent stops the supervisor and its server",
+                  ([] if answered else ["the stand-in never answered"])
+                  + ([] if len(pids) == 2 else [f"expected a supervisor and a server, found pids {pids}"])
+                  + ([] if gone else ["a stand-in process outlived its parent"])
+                  + ([] if not port_answers(port) else ["the port still answers"]))
+
+
+def port_answers(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return False
 
 
 def section(title):
@@ -131,6 +170,9 @@ def main():
                       + ([] if done and done[body["prompt_id"]]["status"]["status_str"] == "success"
                          else ["no successful history entry"]))
         c.stop()
+
+        section("a supervisor whose parent dies")
+        orphan_check(report, workdir)
     finally:
         for inst in instances:
             if inst.proc and inst.proc.poll() is None:

@@ -49,21 +49,22 @@ def serve(cfg):
         print(f"standin: cannot listen on {cfg.host}:{cfg.port}: {ex}", file=sys.stderr)
         sys.exit(EXIT_BIND_FAILED)
     worker.start()
-    _exit_with_parent()
+    # A server orphaned by a killed supervisor would hold the port forever; stop it instead.
+    _when_parent_dies(lambda: os._exit(0))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's business
     print(f"standin: ComfyUI stand-in (pid {os.getpid()}) listening on http://{cfg.host}:{cfg.port} "
           f"output={cfg.output_dir} websocket={'on' if cfg.websocket else 'off'}", file=sys.stderr, flush=True)
     httpd.serve_forever()
 
 
-def _exit_with_parent():
-    """A server orphaned by a killed supervisor would hold the port forever; stop it instead."""
+def _when_parent_dies(action):
+    """Calls `action` once this process's parent is gone (the process was re-parented)."""
     parent = os.getppid()
 
     def watch():
         while os.getppid() == parent:
             time.sleep(0.5)
-        os._exit(0)
+        action()
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
@@ -79,11 +80,17 @@ def supervise(cfg, argv):
             state["child"].terminate()
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # Whoever started the supervisor (an app host, a test) may die without signalling it, or signal only an
+    # interpreter shim in between: a supervisor whose parent is gone stops its server and exits, so a stopped
+    # app host never leaves a stand-in behind holding the port.
+    _when_parent_dies(lambda: stop(None, None))
 
     code = 0
     while not state["stopping"]:
         started = time.monotonic()
         state["child"] = subprocess.Popen(command, env=env)
+        if state["stopping"]:  # asked to stop while the child was starting
+            state["child"].terminate()
         code = state["child"].wait()
         if state["stopping"]:
             code = 0

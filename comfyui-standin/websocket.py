@@ -10,7 +10,7 @@ import socket
 import struct
 import threading
 
-_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC11B85"
+_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
 # The features v0.8.0 announces (also served by GET /features).

@@ -1,22 +1,25 @@
-"""Takes its time, as a long render or a download does: a progress line per interval, then a result.
+"""Runs for a while and starts a child process of its own: what a timeout, a deadline or a cancel must stop whole.
 
-stdin: {"seconds": 5, "every": 0.5}
-Useful to watch a running job (live follow, cancel) without depending on how fast the machine is.
+stdin: {"seconds": 60}
+It logs its pid and its child's pid (data.pid, data.childPid) through the helper module, then sleeps.
 """
 import json
+import os
+import subprocess
 import sys
 import time
+
+import joblogs
 
 
 def main() -> None:
     args = json.load(sys.stdin)
-    seconds = float(args.get("seconds", 5))
-    every = max(0.05, float(args.get("every", 0.5)))
-    steps = max(1, int(seconds / every))
-    for step in range(1, steps + 1):
-        time.sleep(every)
-        print(f"step {step} of {steps}", flush=True)
-    print(json.dumps({"steps": steps}))
+    seconds = float(args.get("seconds", 60))
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    joblogs.info("started a helper process", pid=os.getpid(), childPid=child.pid)
+    time.sleep(seconds)
+    child.kill()
+    print(json.dumps({"slept": seconds}))
 
 
 if __name__ == "__main__":

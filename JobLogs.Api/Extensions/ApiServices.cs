@@ -3,6 +3,7 @@ using JobLogs.Api.Failures;
 using JobLogs.Api.Health;
 using JobLogs.Api.Jobs;
 using JobLogs.Api.Logs;
+using JobLogs.Api.Retention;
 using JobLogs.Api.Workers;
 
 namespace JobLogs.Api.Extensions;
@@ -30,9 +31,17 @@ internal static class ApiServices
 
         builder.Services.ConfigureHttpJsonOptions(options => JobLogs.Json.Configure(options.SerializerOptions));
         builder.Services.AddRequestProblems();
+        builder.Services.AddApiKeyAuthentication();
+
+        builder.Services.AddOptions<RetentionOptions>()
+            .Bind(builder.Configuration.GetSection(RetentionOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
 
         builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddSingleton<InputSecrets>();
         builder.Services.AddSingleton<JobCreator>();
+        builder.Services.AddSingleton<JobControl>();
         builder.Services.AddSingleton<Leases>();
         builder.Services.AddSingleton<LogStream>();
         builder.Services.AddSingleton<WorkerRegistry>();
@@ -44,20 +53,33 @@ internal static class ApiServices
 #pragma warning restore EXTEXP0001
         builder.Services.AddHostedService<JobIndexLoader>();
         builder.Services.AddHostedService<LeaseSweeper>();
+        builder.Services.AddSingleton<RuntimeLogRotation>();
+        builder.Services.AddSingleton<Cleanup>();
+        builder.Services.AddHostedService<RetentionService>();
         return builder;
     }
 
     public static WebApplication MapApi(this WebApplication app)
     {
         app.UseRequestProblems();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
-        app.MapJobsApi();
-        app.MapLogsApi();
-        app.MapSystemLogsApi();
-        app.MapFailuresApi();
-        app.MapSystemStatusApi();
-        app.MapAssetsApi();
-        app.MapWorkersApi();
+
+        var browser = app.MapCallerGroup(ApiKeyAuthentication.Policies.Browser);
+        browser.MapJobsApi();
+        browser.MapJobControlApi();
+        browser.MapLogsApi();
+        browser.MapSystemLogsApi();
+        browser.MapFailuresApi();
+        browser.MapSystemStatusApi();
+        browser.MapAssetsApi();
+
+        var worker = app.MapCallerGroup(ApiKeyAuthentication.Policies.Worker);
+        worker.MapWorkersApi();
+
+        var admin = app.MapCallerGroup(ApiKeyAuthentication.Policies.Admin);
+        admin.MapRetentionApi();
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using JobLogs.ServiceDefaults.Redaction;
 using Microsoft.AspNetCore.Diagnostics;
 
 namespace JobLogs.Api.Extensions;
@@ -16,9 +17,16 @@ internal static partial class RequestProblems
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
-            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString();
-            context.ProblemDetails.Detail ??= DefaultDetail(context.HttpContext);
-            context.HttpContext.Items[DetailItem] = context.ProblemDetails.Detail ?? context.ProblemDetails.Title;
+            var problem = context.ProblemDetails;
+            problem.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString();
+            problem.Detail ??= DefaultDetail(context.HttpContext);
+            // A sentence may quote what the client sent: it is redacted like everything else that leaves the Api.
+            var redactor = context.HttpContext.RequestServices.GetRequiredService<Redactor>();
+            problem.Detail = problem.Detail is null ? null : redactor.Redact(problem.Detail);
+            if (problem is HttpValidationProblemDetails validation)
+                foreach (var (field, errors) in validation.Errors.ToList())
+                    validation.Errors[field] = [.. errors.Select(e => redactor.Redact(e))];
+            context.HttpContext.Items[DetailItem] = problem.Detail ?? problem.Title;
         });
         services.AddExceptionHandler<BadRequestHandler>();
         // Binding failures throw, so the handler above can say exactly what was wrong with the request.
@@ -29,6 +37,8 @@ internal static partial class RequestProblems
     // Answers the framework gives by itself (no route, wrong method, wrong content type) still say what is wrong.
     private static string? DefaultDetail(HttpContext context) => context.Response.StatusCode switch
     {
+        StatusCodes.Status401Unauthorized => $"This route needs an API key in the {JobLogs.ServiceDefaults.Security.ApiKeys.Header} header.",
+        StatusCodes.Status403Forbidden => "The API key given is not valid for this route.",
         StatusCodes.Status404NotFound => $"There is no route {context.Request.Method} {context.Request.Path}.",
         StatusCodes.Status405MethodNotAllowed => $"{context.Request.Path} does not accept {context.Request.Method}.",
         StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON, sent with Content-Type: application/json.",

@@ -4,8 +4,11 @@ using JobLogs.ServiceDefaults.Logging;
 
 namespace JobLogs.Api.Jobs;
 
-/// <summary>Turns a create request into a queued job: validates it, writes the job log's first entry, saves the record.</summary>
-internal sealed class JobCreator(JobStore store, JobLogTally tally, TimeProvider time, ILogger<JobCreator> logger)
+/// <summary>
+/// Turns a create request into a queued job: validates it (secrets only by reference), writes the job log's first entry,
+/// saves the record.
+/// </summary>
+internal sealed class JobCreator(JobStore store, InputSecrets secrets, JobLogTally tally, TimeProvider time, ILogger<JobCreator> logger)
 {
     public static readonly IReadOnlySet<string> KnownTypes = new HashSet<string>([JobTypes.PythonTool, JobTypes.ComfyUIWorkflow]);
 
@@ -17,6 +20,10 @@ internal sealed class JobCreator(JobStore store, JobLogTally tally, TimeProvider
             return CreateResult.Invalid("type", $"Unknown job type '{type}'; known types: {string.Join(", ", KnownTypes.Order())}.");
         if (request.Input is not { ValueKind: JsonValueKind.Object } input)
             return CreateResult.Invalid("input", "The job input is missing or not a JSON object.");
+        if (InputProblem(type, input) is { } inputProblem)
+            return CreateResult.Invalid("input", inputProblem);
+        if (secrets.Problem(input) is { } secretProblem)
+            return CreateResult.Invalid("input", secretProblem);
         if (request.SpecId is not null && Ids.Problem("specId", request.SpecId) is { } specProblem)
             return CreateResult.Invalid("specId", specProblem);
         if (request.AssetId is not null && Ids.Problem("assetId", request.AssetId) is { } assetProblem)
@@ -43,6 +50,21 @@ internal sealed class JobCreator(JobStore store, JobLogTally tally, TimeProvider
 
         store.Add(record);
         return CreateResult.Created(record);
+    }
+
+    /// <summary>What a schema would say cryptically, said in a sentence first.</summary>
+    private static string? InputProblem(string type, JsonElement input)
+    {
+        if (type != JobTypes.ComfyUIWorkflow)
+            return null;
+        var inline = input.TryGetProperty("workflow", out _);
+        var file = input.TryGetProperty("workflowPath", out var path);
+        if (inline == file)
+            return "Give the workflow either inline (\"workflow\": an API-format prompt) or as a file (\"workflowPath\"), not both and not neither.";
+        if (file && path.ValueKind == JsonValueKind.String && path.GetString() is { } relative
+            && (Path.IsPathRooted(relative) || relative.Replace('\\', '/').Split('/').Contains("..")))
+            return $"workflowPath '{relative}' must be a path under the project's files folder, without '..'.";
+        return null;
     }
 
     private static Dictionary<string, object?> IdsOf(JobRecord record)

@@ -29,25 +29,43 @@ internal sealed record JobRecord
     public LogCounts Counts { get; init; } = new(0, 0);
     public string? SpecId { get; init; }
     public string? AssetId { get; init; }
+    public IReadOnlyList<JobRequest> Requests { get; init; } = [];
+    /// <summary>The redaction audit of all attempts: values taken out, by rule (never the values).</summary>
+    public IReadOnlyDictionary<string, int>? Redactions { get; init; }
 
     [JsonIgnore]
     public AttemptRecord? CurrentAttempt => Attempts.Count > 0 ? Attempts[^1] : null;
+
+    /// <summary>A cancel was asked for while this attempt runs: the heartbeat answer tells its worker to stop.</summary>
+    [JsonIgnore]
+    public bool CancelRequested => Status == JobStatus.Running && Requests.Any(r => r.Action == JobAction.Cancel && r.Attempt == Attempt);
+
+    /// <summary>When the job last entered the queue: created, or asked to retry.</summary>
+    [JsonIgnore]
+    public DateTimeOffset QueuedAt => Requests.LastOrDefault(r => r.Action == JobAction.Retry)?.At ?? CreatedAt;
+
+    /// <summary>The ids a failure card names, from the record (the worker adds what only it knows, the prompt id).</summary>
+    public FailureIds FailureIds(FailureIds? given = null) => new()
+    {
+        ProjectId = ProjectId, JobId = Id, SpecId = SpecId, AssetId = AssetId, Attempt = Attempt, PromptId = given?.PromptId,
+    };
 
     public Job ToWire() => new()
     {
         Id = Id, ProjectId = ProjectId, Type = Type, Status = Status, Input = Input, Output = Output, Error = Error,
         CreatedAt = CreatedAt, StartedAt = StartedAt, FinishedAt = FinishedAt, DurationMs = DurationMs, Attempt = Attempt,
-        Attempts = [.. Attempts.Select(a => new JobAttempt(a.N, a.TraceId, a.StartedAt, a.FinishedAt, a.Status, a.WorkerId))],
+        Attempts = [.. Attempts.Select(a => new JobAttempt(a.N, a.TraceId, a.StartedAt, a.FinishedAt, a.Status, a.WorkerId, a.Redactions))],
         Lease = Lease is { } lease ? new LeaseInfo(lease.WorkerId, lease.ExpiresAt) : null,
-        LogPath = LogPath, Counts = Counts, SpecId = SpecId, AssetId = AssetId,
+        LogPath = LogPath, Counts = Counts, SpecId = SpecId, AssetId = AssetId, Requests = Requests, Redactions = Redactions,
     };
 
     public JobSummary ToSummary() =>
         new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId, Attempt, StartedAt);
 }
 
+/// <summary>One attempt; <see cref="SpanId"/> is its root span in the Api, so what the Api logs later (worker lost) joins its trace.</summary>
 internal sealed record AttemptRecord(
     int N, string? TraceId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, JobStatus Status, string WorkerId,
-    LogCounts? Counts = null, string? LeaseHash = null);
+    LogCounts? Counts = null, string? LeaseHash = null, IReadOnlyDictionary<string, int>? Redactions = null, string? SpanId = null);
 
-internal sealed record LeaseRecord(string Token, string WorkerId, DateTimeOffset ExpiresAt);
+internal sealed record LeaseRecord([property: SecretData] string Token, string WorkerId, DateTimeOffset ExpiresAt);

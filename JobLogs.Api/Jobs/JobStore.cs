@@ -235,10 +235,10 @@ internal sealed class JobStore(DataLayout layout, ILogger<JobStore> logger)
         public List<string> Order { get; } = [];
     }
 
-    /// <summary>Queued jobs are claimed oldest first, across projects.</summary>
+    /// <summary>Queued jobs are claimed in the order they were queued (created or retried), across projects.</summary>
     private readonly record struct QueuedJob(DateTimeOffset QueuedAt, string ProjectId, string JobId) : IComparable<QueuedJob>
     {
-        public static QueuedJob Of(JobRecord record) => new(record.CreatedAt, record.ProjectId, record.Id);
+        public static QueuedJob Of(JobRecord record) => new(record.QueuedAt, record.ProjectId, record.Id);
 
         public int CompareTo(QueuedJob other)
         {

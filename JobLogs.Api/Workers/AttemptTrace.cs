@@ -1,15 +1,20 @@
 using System.Diagnostics;
 using JobLogs.Api.Jobs;
+using JobLogs.ServiceDefaults.Telemetry;
 
 namespace JobLogs.Api.Workers;
 
-/// <summary>Each attempt is one trace, started by the Api at the claim and continued by the worker.</summary>
+/// <summary>
+/// Each attempt is one trace, started by the Api at the claim and continued by the worker (traceparent in the claim).
+/// The worker's heartbeats and report arrive in that trace, and what the Api logs about the attempt afterwards (worker
+/// lost) rejoins it, so one attempt's whole story is under one trace id.
+/// </summary>
 internal static class AttemptTrace
 {
     public static readonly ActivitySource Source = new("JobLogs.Api");
 
     /// <summary>
-    /// Starts the attempt's root span (not a child of the claim request: the attempt is its own story).
+    /// Starts the attempt's root span (not a child of the claim request: the attempt is its own story, linked to it).
     /// The caller ends it; its traceparent goes to the worker in the claim.
     /// </summary>
     public static Activity? Start(JobRecord job, int attempt)
@@ -18,14 +23,10 @@ internal static class AttemptTrace
         Activity.Current = null;
         try
         {
-            var activity = Source.StartActivity($"job {job.Type}", ActivityKind.Internal, parentContext: default);
-            activity?.SetTag("job.id", job.Id);
-            activity?.SetTag("project.id", job.ProjectId);
-            activity?.SetTag("job.attempt", attempt);
+            var activity = Source.StartActivity($"job {job.Type}", ActivityKind.Internal, parentContext: default,
+                links: request is null ? null : [new ActivityLink(request.Context)]);
+            JobTags.Stamp(activity, job.ProjectId, job.Id, attempt, job.SpecId, job.AssetId);
             activity?.SetTag("job.type", job.Type);
-            if (job.SpecId is not null) activity?.SetTag("spec.id", job.SpecId);
-            if (job.AssetId is not null) activity?.SetTag("asset.id", job.AssetId);
-            if (request is not null) activity?.AddLink(new ActivityLink(request.Context));
             return activity;
         }
         finally
@@ -34,11 +35,26 @@ internal static class AttemptTrace
         }
     }
 
-    /// <summary>The W3C traceparent of <paramref name="activity"/>, or of a fresh trace when nothing listens to ours.</summary>
-    public static (string TraceId, string Traceparent) Context(Activity? activity)
+    /// <summary>A span of the current attempt's trace, for what the Api does about it outside the worker's requests.</summary>
+    public static Activity? Resume(JobRecord job, string name)
     {
-        var traceId = activity?.TraceId ?? ActivityTraceId.CreateRandom();
-        var spanId = activity?.SpanId ?? ActivitySpanId.CreateRandom();
-        return (traceId.ToHexString(), $"00-{traceId.ToHexString()}-{spanId.ToHexString()}-01");
+        if (job.CurrentAttempt is not { TraceId: { } traceId, SpanId: { } spanId })
+            return null;
+        var parent = new ActivityContext(ActivityTraceId.CreateFromString(traceId), ActivitySpanId.CreateFromString(spanId), ActivityTraceFlags.Recorded);
+        var activity = Source.StartActivity(name, ActivityKind.Internal, parent);
+        JobTags.Stamp(activity, job.ProjectId, job.Id, job.Attempt, job.SpecId, job.AssetId);
+        return activity;
+    }
+
+    /// <summary>Tags the span of a worker's request (heartbeat, report) with the ids of the attempt it concerns.</summary>
+    public static void Tag(Activity? request, JobRecord job) =>
+        JobTags.Stamp(request, job.ProjectId, job.Id, job.Attempt, job.SpecId, job.AssetId);
+
+    /// <summary>The W3C trace and span ids and traceparent of <paramref name="activity"/>, or of a fresh trace when nothing listens to ours.</summary>
+    public static (string TraceId, string SpanId, string Traceparent) Context(Activity? activity)
+    {
+        var traceId = (activity?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString();
+        var spanId = (activity?.SpanId ?? ActivitySpanId.CreateRandom()).ToHexString();
+        return (traceId, spanId, $"00-{traceId}-{spanId}-01");
     }
 }

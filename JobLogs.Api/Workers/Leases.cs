@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using JobLogs.Api.Jobs;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
+using JobLogs.ServiceDefaults.Redaction;
 using JobLogs.Workers;
 using Microsoft.Extensions.Options;
 
@@ -12,9 +14,11 @@ namespace JobLogs.Api.Workers;
 /// <summary>
 /// Grants and fences worker leases (DESIGN.md, Jobs, workers, leases): a claim starts an attempt under a
 /// lease token; heartbeats renew it; the final report ends it. A stale or wrong token is a conflict, so one
-/// attempt never runs or reports twice. Reports are idempotent: the same one again answers the same.
+/// attempt never runs or reports twice. Reports are idempotent: the same one again answers the same. Heartbeats and
+/// reports carry the attempt's redaction audit; a report's card and output are redacted again before they are stored.
 /// </summary>
-internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions<LeaseOptions> options, TimeProvider time, ILogger<Leases> logger)
+internal sealed partial class Leases(
+    JobStore store, JobLogTally tally, Redactor redactor, IOptions<LeaseOptions> options, TimeProvider time, ILogger<Leases> logger)
 {
     private LeaseOptions Options => options.Value;
 
@@ -23,32 +27,32 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
         var now = time.GetUtcNow();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         Activity? attemptSpan = null;
+        var trace = (TraceId: "", SpanId: "", Traceparent: "");
         var claimed = store.ClaimNext(
             job => types is null || types.Count == 0 || types.Contains(job.Type),
             job =>
             {
                 var n = job.Attempt + 1;
                 attemptSpan = AttemptTrace.Start(job, n);
-                var (traceId, _) = AttemptTrace.Context(attemptSpan);
+                trace = AttemptTrace.Context(attemptSpan);
                 return job with
                 {
                     Status = JobStatus.Running, Attempt = n, StartedAt = now, FinishedAt = null, DurationMs = null,
                     Output = null, Error = null,
                     Lease = new LeaseRecord(token, workerId, now + Options.Duration),
-                    Attempts = [.. job.Attempts, new AttemptRecord(n, traceId, now, null, JobStatus.Running, workerId)],
+                    Attempts = [.. job.Attempts, new AttemptRecord(n, trace.TraceId, now, null, JobStatus.Running, workerId, SpanId: trace.SpanId)],
                 };
             });
         if (claimed is null)
             return null;
 
-        var (_, traceparent) = AttemptTrace.Context(attemptSpan);
         var request = Activity.Current;
         Activity.Current = attemptSpan ?? request;
         using (logger.BeginJobScope(claimed.ProjectId, claimed.Id, claimed.Attempt))
             LogClaimed(logger, claimed.Attempt, workerId, claimed.Lease!.ExpiresAt);
         attemptSpan?.Stop();
         Activity.Current = request;
-        return new Claim(claimed.ToWire(), claimed.Attempt, token, claimed.Lease.ExpiresAt, traceparent);
+        return new Claim(claimed.ToWire(), claimed.Attempt, token, claimed.Lease.ExpiresAt, trace.Traceparent);
     }
 
     /// <summary>Renews the lease; null when the token is not the job's live lease (a conflict), or the job is unknown.</summary>
@@ -57,16 +61,17 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
         var now = time.GetUtcNow();
         if (!store.TryUpdate(projectId, jobId, job =>
             {
+                AttemptTrace.Tag(Activity.Current, job);
                 if (!HoldsLiveLease(job, heartbeat.LeaseToken, now))
                     return (null, LeaseAnswer<HeartbeatAnswer>.Conflict(ConflictReason(job, now)));
                 var expires = now + Options.Duration;
                 var next = job with
                 {
                     Lease = job.Lease! with { ExpiresAt = expires },
-                    Attempts = WithCurrent(job, a => a with { Counts = heartbeat.Counts ?? a.Counts }),
+                    Attempts = WithCurrent(job, a => a with { Counts = heartbeat.Counts ?? a.Counts, Redactions = heartbeat.Redactions ?? a.Redactions }),
                 };
-                next = next with { Counts = SumCounts(next) };
-                return (next, LeaseAnswer<HeartbeatAnswer>.Ok(new HeartbeatAnswer(expires, CancelRequested: false)));
+                next = next with { Counts = SumCounts(next), Redactions = SumRedactions(next) };
+                return (next, LeaseAnswer<HeartbeatAnswer>.Ok(new HeartbeatAnswer(expires, job.CancelRequested)));
             }, out var answer))
             return LeaseAnswer<HeartbeatAnswer>.Unknown;
         return answer;
@@ -77,11 +82,12 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
         var now = time.GetUtcNow();
         if (!store.TryUpdate(projectId, jobId, job =>
             {
+                AttemptTrace.Tag(Activity.Current, job);
                 if (job.Lease is null && job.CurrentAttempt is { } last && last.LeaseHash == Hash(report.LeaseToken) && last.Status == report.Status)
                     return (null, LeaseAnswer<Job>.Ok(job.ToWire())); // the same report again
                 if (!HoldsLiveLease(job, report.LeaseToken, now))
                     return (null, LeaseAnswer<Job>.Conflict(ConflictReason(job, now)));
-                var ended = Ended(job, report, now);
+                var ended = Ended(job, Redacted(report), now);
                 if (store.Problems(ended) is { Count: > 0 } problems)
                     return (null, LeaseAnswer<Job>.Invalid($"The report does not make a valid record: {string.Join("; ", problems)}"));
                 return (ended, LeaseAnswer<Job>.Ok(ended.ToWire()));
@@ -109,6 +115,8 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
                 continue;
             var key = new JobKey(running.ProjectId, running.Id, running.Attempt);
             var attemptTally = tally.Watch(key);
+            // The attempt's story ends in its own trace, under the span the claim started.
+            using (AttemptTrace.Resume(running, "worker lost"))
             using (logger.BeginJobScope(running.ProjectId, running.Id, running.Attempt))
                 LogWorkerLost(logger, lease.WorkerId, lease.ExpiresAt, Options.RequeueLost ? "re-queued" : "failed");
             tally.Stop(key);
@@ -137,7 +145,7 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
                 Component = "backend",
                 Stage = "run",
                 Where = $"worker {lease.WorkerId}",
-                Ids = Ids(job),
+                Ids = job.FailureIds(),
                 Hint = "The worker crashed or lost contact with the Api. Check the worker's service log (System page) around that time, then retry the job.",
                 Rule = "worker-lost",
                 LogOffset = logOffset,
@@ -154,11 +162,37 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
             FinishedAt = now,
             DurationMs = Duration(job.StartedAt, now),
             Output = report.Status == JobStatus.Succeeded ? report.Output : null,
-            Error = report.Status == JobStatus.Succeeded ? null : report.Error is { } card ? card with { Ids = Ids(job, card.Ids) } : null,
+            Error = report.Status == JobStatus.Succeeded ? null : report.Error is { } card ? card with { Ids = job.FailureIds(card.Ids) } : null,
             Lease = null,
-            Attempts = WithCurrent(job, a => a with { FinishedAt = now, Status = report.Status, Counts = counts ?? a.Counts, LeaseHash = Hash(report.LeaseToken) }),
+            Attempts = WithCurrent(job, a => a with
+            {
+                FinishedAt = now, Status = report.Status, Counts = counts ?? a.Counts, LeaseHash = Hash(report.LeaseToken),
+                Redactions = report.Redactions ?? a.Redactions,
+            }),
         };
-        return ended with { Counts = SumCounts(ended) };
+        return ended with { Counts = SumCounts(ended), Redactions = SumRedactions(ended) };
+    }
+
+    // The worker redacted the report with its secrets; the Api does again with its own, and counts what it found too.
+    private Report Redacted(Report report)
+    {
+        var counts = new RedactionCounts();
+        var card = report.Error is { } error ? redactor.Redact(error, counts) : null;
+        var output = report.Output is { } value ? redactor.Redact(value, counts) : (JsonElement?)null;
+        if (counts.IsEmpty)
+            return report;
+        foreach (var (rule, n) in report.Redactions ?? new Dictionary<string, int>())
+            counts.Add(rule, n);
+        return report with { Error = card, Output = output, Redactions = counts.Snapshot() };
+    }
+
+    private static IReadOnlyDictionary<string, int>? SumRedactions(JobRecord job)
+    {
+        var sum = new RedactionCounts();
+        foreach (var attempt in job.Attempts)
+            foreach (var (rule, n) in attempt.Redactions ?? new Dictionary<string, int>())
+                sum.Add(rule, n);
+        return sum.IsEmpty ? null : sum.Snapshot();
     }
 
     private static bool HoldsLiveLease(JobRecord job, string? token, DateTimeOffset now) =>
@@ -181,12 +215,6 @@ internal sealed partial class Leases(JobStore store, JobLogTally tally, IOptions
 
     private static long? Duration(DateTimeOffset? from, DateTimeOffset to) =>
         from is { } start ? (long)(to - start).TotalMilliseconds : null;
-
-    private static FailureIds Ids(JobRecord job, FailureIds? given = null) => new()
-    {
-        ProjectId = job.ProjectId, JobId = job.Id, SpecId = job.SpecId, AssetId = job.AssetId, Attempt = job.Attempt,
-        PromptId = given?.PromptId,
-    };
 
     private static string? Hash(string? token) =>
         token is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..32];

@@ -39,6 +39,8 @@ internal static partial class WorkersApi
             return Problems.Invalid("leaseToken", "The lease token is missing.");
         if (heartbeat.Counts is { Error: < 0 } or { Warn: < 0 })
             return Problems.Invalid("counts", "Counts cannot be negative.");
+        if (RedactionsProblem(heartbeat.Redactions) is { } redactions)
+            return Problems.Invalid("redactions", redactions);
         var answer = leases.Heartbeat(projectId, jobId, heartbeat);
         if (answer.Value is not null && store.Get(projectId, jobId)?.Lease?.WorkerId is { } workerId)
             registry.HeartbeatFrom(workerId);
@@ -56,6 +58,8 @@ internal static partial class WorkersApi
             return Problems.Invalid("status", "A report's status must be succeeded, failed or canceled.");
         if (report.Status == JobStatus.Failed && report.Error is null)
             return Problems.Invalid("error", "A failed report must carry its failure card in \"error\".");
+        if (RedactionsProblem(report.Redactions) is { } redactions)
+            return Problems.Invalid("redactions", redactions);
         return Answer(leases.Report(projectId, jobId, report), projectId, jobId);
     }
 
@@ -68,6 +72,17 @@ internal static partial class WorkersApi
         _ => Problems.Invalid("report", answer.Problem!),
     };
 
+    // The audit names rules and counts values; it never carries the values themselves.
+    private static string? RedactionsProblem(IReadOnlyDictionary<string, int>? redactions) =>
+        redactions is null ? null
+        : redactions.Count > 64 ? "redactions may name at most 64 rules."
+        : redactions.FirstOrDefault(r => !RuleIdRegex().IsMatch(r.Key) || r.Value < 0) is { Key: not null } bad
+            ? $"redactions must map rule ids (1 to 40 lowercase letters, digits or '-') to counts of zero or more; '{(RuleIdRegex().IsMatch(bad.Key) ? bad.Key : "a key")}' is not."
+            : null;
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
     private static partial Regex WorkerIdRegex();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
+    private static partial Regex RuleIdRegex();
 }

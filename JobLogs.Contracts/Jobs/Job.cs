@@ -23,6 +23,10 @@ public sealed record Job
     public LogCounts Counts { get; init; } = new(0, 0);
     public string? SpecId { get; init; }
     public string? AssetId { get; init; }
+    /// <summary>Every cancel and retry asked for, oldest first, with where each came from.</summary>
+    public IReadOnlyList<JobRequest> Requests { get; init; } = [];
+    /// <summary>The redaction audit: how many values each rule took out of the job's log and record, over all attempts (never the values).</summary>
+    public IReadOnlyDictionary<string, int>? Redactions { get; init; }
 }
 
 public enum JobStatus { Queued, Running, Succeeded, Failed, Canceled }
@@ -42,7 +46,9 @@ public static class JobStatusExtensions
     };
 }
 
-public sealed record JobAttempt(int N, string? TraceId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, JobStatus Status, string WorkerId);
+public sealed record JobAttempt(
+    int N, string? TraceId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, JobStatus Status, string WorkerId,
+    IReadOnlyDictionary<string, int>? Redactions = null);
 
 public sealed record LeaseInfo(string WorkerId, DateTimeOffset ExpiresAt);
 

@@ -15,14 +15,14 @@ public static class WorkerRoutes
 public sealed record ClaimRequest(string? WorkerId, IReadOnlyList<string>? Types = null);
 
 /// <summary>A claimed job: the attempt to run, the lease that fences it, and the trace it belongs to.</summary>
-public sealed record Claim(Job Job, int Attempt, string LeaseToken, DateTimeOffset LeaseExpiresAt, string Traceparent);
+public sealed record Claim(Job Job, int Attempt, [property: SecretData] string LeaseToken, DateTimeOffset LeaseExpiresAt, string Traceparent);
 
 /// <summary>Renews a lease; carries what the worker's pipeline counted in the attempt's log so far.</summary>
-public sealed record Heartbeat(string? LeaseToken, LogCounts? Counts = null, IReadOnlyDictionary<string, int>? Redactions = null);
+public sealed record Heartbeat([property: SecretData] string? LeaseToken, LogCounts? Counts = null, IReadOnlyDictionary<string, int>? Redactions = null);
 
 public sealed record HeartbeatAnswer(DateTimeOffset LeaseExpiresAt, bool CancelRequested);
 
 /// <summary>The final report of an attempt. Idempotent: the same report with the same token again answers 200.</summary>
 public sealed record Report(
-    string? LeaseToken, JobStatus Status, JsonElement? Output = null, FailureCard? Error = null,
+    [property: SecretData] string? LeaseToken, JobStatus Status, JsonElement? Output = null, FailureCard? Error = null,
     LogCounts? Counts = null, IReadOnlyDictionary<string, int>? Redactions = null);

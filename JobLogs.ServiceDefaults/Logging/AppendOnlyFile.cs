@@ -43,15 +43,39 @@ internal sealed partial class AppendOnlyFile : IDisposable
     /// <summary>The file's current size, from fstat: it includes what other processes appended.</summary>
     public long Length => RandomAccess.GetLength(_handle);
 
-    /// <summary>Appends one whole line with a single write(2) and returns the offset it was written at.</summary>
-    public long Append(ReadOnlySpan<byte> line)
+    /// <summary>Appends one whole line with a single write(2).</summary>
+    public void Append(ReadOnlySpan<byte> line)
     {
-        // The lock only makes the returned offset exact for this process's own threads: the kernel already
-        // makes each O_APPEND write atomic with respect to every other writer.
+        lock (_gate)
+            WriteAll(line);
+    }
+
+    /// <summary>Appends one whole line with a single write(2) and returns the offset it was written at.</summary>
+    public long AppendAt(ReadOnlySpan<byte> line)
+    {
+        // The lock makes the offset exact for this process's own threads (every append here takes it); the kernel
+        // already makes each O_APPEND write atomic with respect to every other writer.
         lock (_gate)
         {
             WriteAll(line);
             return Position() - line.Length;
+        }
+    }
+
+    /// <summary>
+    /// True while the open file is still the one at <see cref="Path"/>: false once it was renamed away (rotated) or
+    /// deleted, so a writer can reopen by path. Asks the kernel where the descriptor points.
+    /// </summary>
+    public bool IsStillAtPath()
+    {
+        var link = $"/proc/self/fd/{_handle.DangerousGetHandle()}";
+        try
+        {
+            return File.ResolveLinkTarget(link, returnFinalTarget: false)?.FullName == Path;
+        }
+        catch (IOException)
+        {
+            return true; // cannot tell: keep writing where we are
         }
     }
 

@@ -13,7 +13,7 @@ internal sealed class JobLogFiles : IDisposable
     private readonly DataLayout _layout;
     private readonly long _capBytes;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, OpenLog> _open = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string ProjectId, string JobId), OpenLog> _open = new();
     private readonly ITimer _sweeper;
 
     public JobLogFiles(DataLayout layout, long capBytes, TimeProvider time)
@@ -26,23 +26,24 @@ internal sealed class JobLogFiles : IDisposable
 
     public enum Outcome { Appended, CapReached, Dropped }
 
-    /// <summary>Appends one line unless the log is at its cap; the first line refused says <see cref="Outcome.CapReached"/>.</summary>
-    public Outcome Append(JobKey key, ReadOnlySpan<byte> line, out long offset)
+    /// <summary>
+    /// Appends one line unless the log is at its cap; the first line refused says <see cref="Outcome.CapReached"/>.
+    /// <paramref name="offset"/> is where the line landed when <paramref name="wantOffset"/> (it costs a syscall), else -1.
+    /// </summary>
+    public Outcome Append(JobKey key, ReadOnlySpan<byte> line, bool wantOffset, out long offset)
     {
         var log = Open(key);
         offset = -1;
         if (log.WouldExceed(line.Length))
             return log.MarkCapped() ? Outcome.CapReached : Outcome.Dropped;
-        offset = log.Append(line, _time);
+        offset = log.Append(line, wantOffset, _time);
         return Outcome.Appended;
     }
 
     /// <summary>Appends past the cap: the one marker that says what is dropped.</summary>
-    public void AppendMarker(JobKey key, ReadOnlySpan<byte> line) => Open(key).Append(line, _time);
+    public void AppendMarker(JobKey key, ReadOnlySpan<byte> line) => Open(key).Append(line, wantOffset: false, _time);
 
     public long CapBytes => _capBytes;
-
-    public string PathOf(JobKey key) => _layout.JobLog(key.ProjectId, key.JobId);
 
     /// <summary>A failure's message with paths relative to the data root: this text bypasses redaction.</summary>
     public string Describe(Exception failure) => failure.Message.Replace(_layout.Root + "/", "", StringComparison.Ordinal);
@@ -55,22 +56,27 @@ internal sealed class JobLogFiles : IDisposable
         _open.Clear();
     }
 
-    private OpenLog Open(JobKey key) => _open.GetOrAdd(PathOf(key), static (path, cap) => new OpenLog(path, cap), _capBytes);
+    private OpenLog Open(JobKey key) =>
+        _open.GetOrAdd((key.ProjectId, key.JobId), static (k, self) => new OpenLog(self._layout.JobLog(k.ProjectId, k.JobId), self._capBytes), this);
 
     private void CloseIdle()
     {
         var now = _time.GetTimestamp();
-        foreach (var (path, log) in _open)
-            if (_time.GetElapsedTime(log.LastUsed, now) > IdleClose && _open.TryRemove(path, out _))
+        foreach (var (key, log) in _open)
+            if (_time.GetElapsedTime(log.LastUsed, now) > IdleClose && _open.TryRemove(key, out _))
                 log.Dispose();
     }
 
     /// <summary>One log's handle, opened on first use; reopened if a sweep closed it under a writer.</summary>
     private sealed class OpenLog(string path, long cap) : IDisposable
     {
+        // Other processes append too: the size is counted from our own appends and read again from the file now
+        // and then, which is all an approximate cap needs.
+        private const int RefreshEvery = 256;
         private readonly Lock _gate = new();
         private AppendOnlyFile? _file;
-        private long _size = -1;
+        private long _size;
+        private int _appends;
         private int _capped;
 
         public long LastUsed { get; private set; }
@@ -83,20 +89,34 @@ internal sealed class JobLogFiles : IDisposable
 
         public bool MarkCapped() => Interlocked.Exchange(ref _capped, 1) == 0;
 
-        public long Append(ReadOnlySpan<byte> line, TimeProvider time)
+        public long Append(ReadOnlySpan<byte> line, bool wantOffset, TimeProvider time)
         {
             LastUsed = time.GetTimestamp();
             try
             {
-                var offset = EnsureOpen().Append(line);
-                Interlocked.Exchange(ref _size, offset + line.Length);
-                return offset;
+                return Write(EnsureOpen(), line, wantOffset);
             }
             catch (ObjectDisposedException)
             {
                 lock (_gate) _file = null;
-                return EnsureOpen().Append(line);
+                return Write(EnsureOpen(), line, wantOffset);
             }
+        }
+
+        private long Write(AppendOnlyFile file, ReadOnlySpan<byte> line, bool wantOffset)
+        {
+            if (wantOffset)
+            {
+                var offset = file.AppendAt(line);
+                Interlocked.Exchange(ref _size, offset + line.Length);
+                return offset;
+            }
+            file.Append(line);
+            if (Interlocked.Increment(ref _appends) % RefreshEvery == 0)
+                Interlocked.Exchange(ref _size, file.Length);
+            else
+                Interlocked.Add(ref _size, line.Length);
+            return -1;
         }
 
         private AppendOnlyFile EnsureOpen()

@@ -39,12 +39,16 @@ public sealed class AttemptTally
     public Exception? WriteFailure => Volatile.Read(ref _writeFailure);
     public RedactionCounts Redactions { get; } = new();
 
+    /// <summary>Only the attempt's first error needs its offset (the failure card points at it).</summary>
+    internal bool WantsOffset(LogEventLevel level) => level >= LogEventLevel.Error && Interlocked.Read(ref _firstErrorOffset) < 0;
+
     internal void Written(LogEventLevel level, long offset)
     {
         if (level >= LogEventLevel.Error)
         {
             Interlocked.Increment(ref _errors);
-            Interlocked.CompareExchange(ref _firstErrorOffset, offset, -1);
+            if (offset >= 0)
+                Interlocked.CompareExchange(ref _firstErrorOffset, offset, -1);
         }
         else if (level == LogEventLevel.Warning)
             Interlocked.Increment(ref _warns);

@@ -40,7 +40,7 @@ internal sealed class JsonlSink(LogEntryFormatter formatter, JobLogFiles jobLogs
         var attempt = tally.Find(job);
         try
         {
-            switch (jobLogs.Append(job, line, out var offset))
+            switch (jobLogs.Append(job, line, wantOffset: attempt?.WantsOffset(e.Level) == true, out var offset))
             {
                 case JobLogFiles.Outcome.Appended:
                     attempt?.Written(e.Level, offset);

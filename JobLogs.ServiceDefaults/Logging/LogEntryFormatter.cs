@@ -37,7 +37,7 @@ internal sealed class LogEntryFormatter(string defaultComponent)
         w.Reset(buffer);
 
         w.WriteStartObject();
-        w.WriteString("ts"u8, e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'+00:00'", CultureInfo.InvariantCulture));
+        w.WriteString("ts"u8, e.Timestamp.ToUniversalTime()); // ISO 8601 with its +00:00 offset
         w.WriteString("level"u8, Level(e.Level));
         w.WriteString("component"u8, e.Properties.TryGetValue(LogProperties.Component, out var c) && c is ScalarValue { Value: string component }
             ? component : defaultComponent);

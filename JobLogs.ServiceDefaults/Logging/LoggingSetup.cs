@@ -2,6 +2,7 @@ using JobLogs.ServiceDefaults.Redaction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Configuration;
 using Serilog.Events;
@@ -20,6 +21,9 @@ public static class LoggingSetup
         var configuration = builder.Configuration;
         builder.Services.AddSingleton<JobLogTally>();
         builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration)));
+        builder.Services.AddClassifiedDataRedaction();
+        // Serilog is the only logging provider: the host's console, debug and event providers would write unredacted text.
+        builder.Logging.ClearProviders();
         // preserveStaticLogger: each host logs through its own logger, never the process-wide Log.Logger
         // (several hosts share a process in tests, and their logs must not cross).
         builder.Services.AddSerilog((services, logger) => Configure(logger, services, configuration, identity), preserveStaticLogger: true);
@@ -33,6 +37,12 @@ public static class LoggingSetup
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("System", LogEventLevel.Warning)
             .MinimumLevel.Override("Polly", LogEventLevel.Warning);
+        // JobLogs:Logging:Override:<category> = <level>, e.g. System.Net.Http.HttpClient = Information to see outgoing calls.
+        foreach (var category in configuration.GetSection("JobLogs:Logging:Override").GetChildren())
+            if (Enum.TryParse<LogEventLevel>(category.Value, ignoreCase: true, out var level))
+                logger.MinimumLevel.Override(category.Key, level);
+
+        logger.Destructure.With(services.GetRequiredService<ClassifiedDataPolicy>());
 
         var redactor = services.GetRequiredService<Redactor>();
         var tally = services.GetRequiredService<JobLogTally>();
@@ -48,12 +58,14 @@ public static class LoggingSetup
                 var layout = new DataLayout(dataRoot);
                 var cap = configuration.GetValue($"{JobLogsOptions.Section}:JobLogCapBytes", new JobLogsOptions().JobLogCapBytes);
                 sinks.Sink(new JsonlSink(new LogEntryFormatter(identity.Component),
-                    new JobLogFiles(layout, cap, TimeProvider.System), new RuntimeLog(layout.RuntimeLog(identity.Service)), tally));
+                    new JobLogFiles(layout, cap, TimeProvider.System), new RuntimeLog(layout.RuntimeLog(identity.Service), TimeProvider.System), tally));
             }
             if (!string.IsNullOrEmpty(otlpEndpoint))
                 sinks.OpenTelemetry(options =>
                 {
-                    options.ResourceAttributes["service.name"] = identity.Service;
+                    // The name the SDK gives this service's traces and metrics (Aspire sets it to the resource name), so one
+                    // service's logs and spans are one resource in the dashboard.
+                    options.ResourceAttributes["service.name"] = configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } name ? name : identity.Service;
                     options.OnBeginSuppressInstrumentation = OpenTelemetry.SuppressInstrumentationScope.Begin;
                 }, key => configuration[key]);
         }));

@@ -1,20 +1,26 @@
-using System.Text.Json;
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
 namespace JobLogs.ServiceDefaults.Redaction;
 
-/// <summary>Collects what the redactor must know from configuration: secret values, weight roots, the data root.</summary>
+/// <summary>
+/// Collects what the redactor must know from configuration: the secret values (every key named like a secret — user
+/// secrets, app host parameters, ComfyUI:Token, environment variables such as HF_TOKEN — and everything under
+/// JobLogs:Secrets and JobLogs:ApiKeys), the weight roots of config/local.json, the tools folder and the data root.
+/// </summary>
 internal static class RedactionSettingsReader
 {
     // Sections whose every value is a secret whatever its key is named.
-    private static readonly string[] SecretSections = ["JobLogs:ApiKeys", "JobLogs:Secrets"];
+    private static readonly string[] SecretSections = [JobLogs.Jobs.SecretReference.ConfigurationSection, "JobLogs:ApiKeys"];
+
+    private const string MinSecretLengthKey = "JobLogs:Redaction:MinSecretLength";
 
     public static RedactionSettings Read(IConfiguration configuration)
     {
         var secrets = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in configuration.AsEnumerable())
         {
-            if (string.IsNullOrEmpty(value))
+            if (string.IsNullOrEmpty(value) || IsPlainSetting(value))
                 continue;
             var lastSegment = key[(key.LastIndexOf(':') + 1)..];
             if (SecretKeys.IsSecret(lastSegment) || SecretSections.Any(s => key.StartsWith(s + ":", StringComparison.OrdinalIgnoreCase)))
@@ -25,25 +31,21 @@ internal static class RedactionSettingsReader
             if (header.Split('=', 2) is [var name, var value] && SecretKeys.IsSecret(name.Trim()) && value.Trim().Length > 0)
                 secrets.Add(Uri.UnescapeDataString(value.Trim()));
 
-        var dataRoot = configuration["JobLogs:DataRoot"];
-        return new RedactionSettings(
-            secrets,
-            ReadWeightRoots(configuration["JobLogs:LocalConfigPath"]),
-            !string.IsNullOrEmpty(dataRoot) && Path.IsPathFullyQualified(dataRoot) ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataRoot)) : null,
-            configuration.GetValue("JobLogs:Redaction:MinSecretLength", 8));
+        var aliases = LocalConfig.Read(configuration["JobLogs:LocalConfigPath"]).WeightRoots
+            .Select(r => new PathAlias(r.Key, r.Value))
+            .ToList();
+        if (AbsoluteFolder(configuration["JobLogs:ToolsPath"]) is { } tools)
+            aliases.Add(new PathAlias("tools", tools, RuleIds.ToolsPath));
+
+        return new RedactionSettings(secrets, aliases, AbsoluteFolder(configuration["JobLogs:DataRoot"]),
+            configuration.GetValue(MinSecretLengthKey, RedactionSettings.DefaultMinSecretLength));
     }
 
-    /// <summary>config/local.json: <c>{ "weightRoots": { "models": "/abs/path", ... } }</c>; absent is fine.</summary>
-    internal static IReadOnlyDictionary<string, string> ReadWeightRoots(string? path)
-    {
-        var roots = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (string.IsNullOrEmpty(path) || !File.Exists(path))
-            return roots;
-        using var document = JsonDocument.Parse(File.ReadAllText(path));
-        if (document.RootElement.TryGetProperty("weightRoots", out var weightRoots) && weightRoots.ValueKind == JsonValueKind.Object)
-            foreach (var root in weightRoots.EnumerateObject())
-                if (root.Value.GetString() is { Length: > 1 } folder && Path.IsPathFullyQualified(folder))
-                    roots[root.Name] = Path.TrimEndingDirectorySeparator(folder);
-        return roots;
-    }
+    // "true", "30", "00:00:05" under a key named like a secret (e.g. RequireAuth) are settings, not secrets.
+    private static bool IsPlainSetting(string value) =>
+        bool.TryParse(value, out _) || double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+        || TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out _);
+
+    private static string? AbsoluteFolder(string? path) =>
+        !string.IsNullOrEmpty(path) && Path.IsPathFullyQualified(path) ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) : null;
 }

@@ -1,143 +1,116 @@
 using System.Buffers;
-using System.Text.RegularExpressions;
+using JobLogs.ServiceDefaults.Logging;
 
 namespace JobLogs.ServiceDefaults.Redaction;
 
 /// <summary>
-/// The one redaction engine: every log entry, span, stdout/stderr tail and shown text passes through it.
-/// It removes the secret values the configuration knows (and their encoded forms), well-known token shapes,
-/// values of secret-named keys, credentials in URLs, and turns absolute weight paths into aliases and
-/// paths under the data root into relative ones. Clean text (the common case) is returned as is, found
-/// clean by one vectorised search for anything a rule could start from.
+/// The one redaction engine: every log entry, span, stdout/stderr tail, failure card and job output passes through it.
+/// It removes the secret values the configuration knows (and their encoded forms), private key blocks, credentials
+/// in URLs, Bearer/Basic credentials, well-known token shapes, the values of secret-named keys (headers, KEY=VALUE,
+/// JSON, query strings), and writes weight paths as aliases and paths under the data root as relative paths.
+/// Clean text (the common case) costs three short vectorised searches for anything a rule could start from,
+/// allocates nothing, and comes back as the same instance.
 /// </summary>
 public sealed partial class Redactor
 {
     public const string Mask = "[REDACTED]";
 
     private readonly RedactionRule[] _rules;
-    private readonly SearchValues<string> _triggers;
+    // Three short searches, each vectorised: key words in any case, fixed shapes (token prefixes, "://", PEM), and the
+    // configured values and paths. One search over all of them, or a case-insensitive one over values, is several times slower.
+    private readonly SearchValues<string>[] _triggers;
 
     public Redactor(RedactionSettings settings)
     {
         Settings = settings;
-        var rules = new List<RedactionRule>();
-        var secretForms = settings.SecretValues
-            .Where(v => v.Length >= settings.MinSecretLength)
-            .SelectMany(EncodedForms)
-            .Distinct(StringComparer.Ordinal)
-            .OrderByDescending(v => v.Length)
-            .ToArray();
-        if (secretForms.Length > 0)
-            rules.Add(new("configured-secret",
-                new Regex(string.Join('|', secretForms.Select(Regex.Escape)), RegexOptions.CultureInvariant),
-                _ => Mask));
-        rules.Add(new("pem-private-key", PemRegex(), _ => "-----BEGIN PRIVATE KEY-----" + Mask + "-----END PRIVATE KEY-----"));
-        rules.Add(new("url-credentials", UrlCredentialsRegex(), m => m.Groups["scheme"].Value + Mask + "@"));
-        rules.Add(new("auth-scheme", AuthSchemeRegex(), m => m.Groups["scheme"].Value + " " + Mask));
-        rules.Add(new("token-shape", TokenShapeRegex(), _ => Mask));
-        rules.Add(new("secret-header", SecretHeaderRegex(), m => m.Groups["key"].Value + m.Groups["sep"].Value + Mask));
-        rules.Add(new("secret-key", SecretKeyValueRegex(), m => m.Groups["value"].Value.StartsWith("[REDACTED", StringComparison.Ordinal) ? m.Value
-            : m.Groups["key"].Value + m.Groups["sep"].Value + Mask));
-        rules.Add(new("query-secret", QuerySecretRegex(), m => m.Groups["key"].Value + "=" + Mask));
-        foreach (var (alias, root) in settings.WeightRoots.OrderByDescending(r => r.Value.Length))
-            rules.Add(new("weight-path", PathPrefix(root), _ => "{" + alias + "}/"));
-        if (settings.DataRoot is { } dataRoot)
-            rules.Add(new("data-root-path", PathPrefix(dataRoot), _ => ""));
-        _rules = [.. rules];
-
-        string[] triggers =
-        [
-            .. secretForms, .. settings.WeightRoots.Values, .. (settings.DataRoot is { } d ? new[] { d } : []),
-            "-----BEGIN", "://", "bearer", "basic", "token", "hf_", "sk-", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_",
-            "xox", "AKIA", "ASIA", "eyJ", "pass", "secret", "key", "auth", "cookie", "credential", "signature", "sig=",
+        var secretForms = SecretForms.Of(settings.SecretValues, settings.MinSecretLength);
+        _rules = [
+            .. secretForms.Length > 0 ? [new SecretValuesRule(secretForms)] : Array.Empty<RedactionRule>(),
+            .. PatternRules.All,
+            .. PathRules.For(settings),
         ];
-        _triggers = SearchValues.Create(triggers.Where(t => t.Length > 0).Distinct().ToArray(), StringComparison.OrdinalIgnoreCase);
+        _triggers =
+        [
+            .. _rules.GroupBy(r => r.TriggerKind).Select(kind => SearchValues.Create(
+                [.. kind.SelectMany(r => r.Triggers).Distinct()],
+                kind.Key == TriggerKind.Word ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal)),
+        ];
     }
 
     public RedactionSettings Settings { get; }
 
+    /// <summary>The rule ids this redactor may report, in the order the rules run.</summary>
+    public IEnumerable<string> AuditIds => _rules.SelectMany(r => r.Ids).Distinct();
+
     /// <summary>True when no rule could apply to <paramref name="text"/>: the fast path for clean text.</summary>
-    public bool IsClean(ReadOnlySpan<char> text) => text.IndexOfAny(_triggers) < 0;
+    public bool IsClean(ReadOnlySpan<char> text)
+    {
+        foreach (var triggers in _triggers)
+            if (text.IndexOfAny(triggers) >= 0)
+                return false;
+        return true;
+    }
 
     /// <summary>
     /// <paramref name="text"/> with every secret replaced; the same instance when nothing was found.
     /// <paramref name="counts"/>, when given, receives how many values each rule replaced.
     /// </summary>
-    public string Redact(string text, RedactionCounts? counts = null)
+    public string Redact(string text, RedactionCounts? counts = null) => Redact(text, ref counts);
+
+    /// <summary>As <see cref="Redact(string, RedactionCounts?)"/>; <paramref name="counts"/> is created only when something is found.</summary>
+    internal string Redact(string text, ref RedactionCounts? counts, bool recordMetrics = true)
     {
         if (string.IsNullOrEmpty(text) || IsClean(text))
             return text;
+        RedactionCounts? found = null;
         var result = text;
         foreach (var rule in _rules)
+            if (rule.Applies(result))
+                result = rule.Apply(result, ref found);
+        if (found is not null)
         {
-            var replaced = 0;
-            var next = rule.Pattern.Replace(result, m =>
-            {
-                var replacement = rule.Replace(m);
-                if (replacement != m.Value)
-                    replaced++;
-                return replacement;
-            });
-            if (replaced > 0)
-            {
-                counts?.Add(rule.Id, replaced);
-                result = next;
-            }
+            if (recordMetrics)
+                foreach (var (rule, n) in found.Snapshot())
+                    PipelineMetrics.Redacted(rule, n);
+            if (counts is null)
+                counts = found;
+            else
+                counts.Add(found);
         }
         return result;
     }
 
-    /// <summary>The value of a property named <paramref name="key"/>: masked whole when the key is secret.</summary>
-    public string RedactValue(string key, string value, RedactionCounts? counts = null)
+    /// <summary>The value of a field named <paramref name="key"/>: masked whole when the key is secret, else redacted as text.</summary>
+    public string RedactValue(string key, string value, RedactionCounts? counts = null) => RedactValue(key, value, ref counts);
+
+    internal string RedactValue(string key, string value, ref RedactionCounts? counts)
     {
-        if (SecretKeys.IsSecret(key) && value.Length > 0)
+        if (SecretKeys.IsSecret(key) && !SecretKeys.IsPlaceholder(value))
         {
-            counts?.Add("secret-key", 1);
+            Masked(RuleIds.SecretKey, ref counts);
             return Mask;
         }
-        return Redact(value, counts);
+        return Redact(value, ref counts);
     }
 
-    // A secret also leaks URL-encoded, in base64 (e.g. inside Basic credentials) and JSON-escaped.
-    private static IEnumerable<string> EncodedForms(string value)
+    /// <summary>Counts one value masked by <paramref name="rule"/> outside the text rules (a secret key, a secret by context).</summary>
+    internal static void Masked(string rule, ref RedactionCounts? counts)
     {
-        yield return value;
-        yield return Uri.EscapeDataString(value);
-        var bytes = System.Text.Encoding.UTF8.GetBytes(value);
-        var base64 = Convert.ToBase64String(bytes);
-        yield return base64.TrimEnd('=');
-        yield return base64.TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        yield return System.Text.Json.JsonEncodedText.Encode(value).ToString();
+        (counts ??= new RedactionCounts()).Add(rule, 1);
+        PipelineMetrics.Redacted(rule, 1);
     }
 
-    private static Regex PathPrefix(string root) =>
-        new(Regex.Escape(root.TrimEnd('/')) + "/", RegexOptions.CultureInvariant);
-
-    [GeneratedRegex(@"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY-----|$)", RegexOptions.CultureInvariant)]
-    private static partial Regex PemRegex();
-
-    [GeneratedRegex(@"(?<scheme>\b[a-zA-Z][a-zA-Z0-9+.\-]*://)(?<cred>[^/\s:@""']+:[^/\s@""']+)@", RegexOptions.CultureInvariant)]
-    private static partial Regex UrlCredentialsRegex();
-
-    [GeneratedRegex(@"\b(?<scheme>Bearer|Basic|Token)\s+(?<token>[A-Za-z0-9\-._~+/]{8,}=*)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex AuthSchemeRegex();
-
-    [GeneratedRegex(
-        @"\bhf_[A-Za-z0-9]{20,}|\bsk-(?:proj-|ant-)?[A-Za-z0-9_\-]{20,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\bgithub_pat_[A-Za-z0-9_]{30,}" +
-        @"|\bxox[abposr]-[A-Za-z0-9\-]{10,}|\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|\beyJ[A-Za-z0-9_\-]{5,}\.eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}",
-        RegexOptions.CultureInvariant)]
-    private static partial Regex TokenShapeRegex();
-
-    // Header lines whose whole value is a secret: "Cookie: a=b; c=d", "Authorization: Digest ...".
-    [GeneratedRegex(@"(?im)^(?<key>(?:proxy-)?authorization|(?:set-)?cookie|x-api-key)(?<sep>[ \t]*:[ \t]*)(?<value>[^\r\n]+)", RegexOptions.CultureInvariant)]
-    private static partial Regex SecretHeaderRegex();
-
-    // key=value, key: value, "key": "value" and --key value-less forms where the key name is secret.
-    [GeneratedRegex(
-        @"(?<key>\b[A-Za-z0-9_.\-]*?" + SecretKeys.KeyPattern + @")(?<sep>""?[ \t]*[=:][ \t]*""?)(?<value>(?:Bearer|Basic|Token)[ \t]+[^\s""',;&]+|[^\s""',;&}\]]+)",
-        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex SecretKeyValueRegex();
-
-    [GeneratedRegex(@"(?<=[?&])(?<key>key|sig|code|access_token|id_token)=(?<value>[^&\s#""']+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
-    private static partial Regex QuerySecretRegex();
+    /// <summary>The id of the first secret rule (not a path rule) that finds something in <paramref name="text"/>; null when none does.</summary>
+    public string? FindSecret(string text)
+    {
+        if (string.IsNullOrEmpty(text) || IsClean(text))
+            return null;
+        foreach (var rule in _rules)
+        {
+            RedactionCounts? found = null;
+            if (rule.IsSecret && rule.Applies(text) && !ReferenceEquals(rule.Apply(text, ref found), text))
+                return found!.Snapshot().Keys.First();
+        }
+        return null;
+    }
 }

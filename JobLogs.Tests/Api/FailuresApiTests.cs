@@ -14,7 +14,7 @@ public sealed class FailuresApiTests(ApiFactory api) : IClassFixture<ApiFactory>
     private async Task<Job> Fail(string project, FailureCard card, string? specId = null)
     {
         var job = await _http.CreateJob(project, JobTypes.PythonTool, new { tool = "fail" }, specId: specId);
-        return await _http.ReportOwn(await _http.ClaimOwn("worker-f", job.Id), card);
+        return await _http.ReportJob(await _http.ClaimJob("worker-f", job.Id), card);
     }
 
     private static string Since(Job job) => Uri.EscapeDataString(job.CreatedAt.AddSeconds(-1).ToString("O"));

@@ -12,7 +12,7 @@ public sealed class LeaseTests(ApiFactory api) : IClassFixture<ApiFactory>
     private readonly HttpClient _http = api.CreateClient();
     private readonly string _project = ApiFactory.NewProjectId();
 
-    private Task<Claim> ClaimOwn(string workerId, string jobId) => _http.ClaimOwn(workerId, jobId);
+    private Task<Claim> ClaimOwn(string workerId, string jobId) => _http.ClaimJob(workerId, jobId);
 
     private Task<HttpResponseMessage> Heartbeat(Claim claim, string token) =>
         _http.PostAsJsonAsync(WorkerRoutes.Heartbeat(claim.Job.ProjectId, claim.Job.Id), new Heartbeat(token, new LogCounts(1, 2)), Json.Options);
@@ -121,6 +121,7 @@ public sealed class LeaseTests(ApiFactory api) : IClassFixture<ApiFactory>
         var entry = System.Text.Json.JsonDocument.Parse(atOffset).RootElement;
         Assert.Equal("error", entry.Str("level"));
         Assert.Contains("worker lost", entry.Str("msg"));
+        Assert.Equal(lost.Attempts.Single().TraceId, entry.Str("traceId")); // the attempt's story ends in its own trace
 
         using var late = await Report(claim, claim.LeaseToken);
         await ApiCalls.AssertProblem(late, HttpStatusCode.Conflict);

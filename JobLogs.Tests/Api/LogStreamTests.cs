@@ -53,7 +53,7 @@ public sealed class LogStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
     public async Task A_stream_follows_another_process_and_resumes_after_a_dropped_connection_without_loss_or_duplicates()
     {
         var job = await _http.CreateTool(_project, "hello");
-        var claim = await _http.ClaimOwn("worker-stream", job.Id);
+        var claim = await _http.ClaimJob("worker-stream", job.Id);
         var lease = _http.KeepLease(claim);
         using var writer = await Writer(job.Id);
 
@@ -73,7 +73,7 @@ public sealed class LogStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(lastId, (await resumed.NextOfAsync("ready"))!.Value.EventId); // Last-Event-ID wins over after=
         await writer.WaitForExitAsync();
         await lease.DisposeAsync();
-        await _http.ReportOwn(claim);
+        await _http.ReportJob(claim);
         SseItem<string>? end = null;
         while (await resumed.NextAsync() is { } item)
         {
@@ -99,7 +99,7 @@ public sealed class LogStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
     public async Task A_stream_starts_at_once_is_never_cached_keeps_alive_and_ends_when_the_finished_job_is_drained()
     {
         var job = await _http.CreateTool(_project, "hello");
-        var claim = await _http.ClaimOwn("worker-stream", job.Id);
+        var claim = await _http.ClaimJob("worker-stream", job.Id);
         var lease = _http.KeepLease(claim);
         var size = new FileInfo(Path.Combine(api.DataRoot.Path, job.LogPath)).Length;
 
@@ -115,7 +115,7 @@ public sealed class LogStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal("heartbeat", (await stream.NextAsync(TimeSpan.FromSeconds(5)))!.Value.EventType);
 
         await lease.DisposeAsync();
-        await _http.ReportOwn(claim);
+        await _http.ReportJob(claim);
         var entry = (await stream.NextOfAsync("entry"))!.Value;
         Assert.Equal("Attempt 1 reported succeeded", JsonDocument.Parse(entry.Data).RootElement.GetProperty("entry").Str("msg"));
         var end = (await stream.NextOfAsync("end"))!.Value;

@@ -38,12 +38,12 @@ public sealed class SystemStatusTests(ApiFactory api) : IClassFixture<ApiFactory
     public async Task A_heartbeat_counts_as_a_sign_of_life_and_shows_the_job_the_worker_runs()
     {
         var job = await _http.CreateTool(ApiFactory.NewProjectId(), "hello");
-        var claim = await _http.ClaimOwn("worker-busy", job.Id);
+        var claim = await _http.ClaimJob("worker-busy", job.Id);
         using (await _http.PostAsJsonAsync(WorkerRoutes.Heartbeat(job.ProjectId, job.Id), new Heartbeat(claim.LeaseToken), Json.Options)) { }
         var worker = Assert.Single((await Status()).Workers, w => w.WorkerId == "worker-busy");
         Assert.True(worker.Alive);
         Assert.NotNull(worker.LastHeartbeatAt);
         Assert.Contains(new RunningJob(job.ProjectId, job.Id, 1), worker.Running);
-        await _http.ReportOwn(claim);
+        await _http.ReportJob(claim);
     }
 }

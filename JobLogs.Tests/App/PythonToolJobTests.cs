@@ -65,6 +65,26 @@ public sealed class PythonToolJobTests(AppFixture app)
     }
 
     [Fact]
+    public async Task Entries_a_tool_writes_with_the_helper_module_are_in_its_job_log_as_python()
+    {
+        var created = await app.Api.CreateTool(_project, "structured", new { items = 2 });
+        var job = await app.Api.WaitForStatus(_project, created.Id, s => s.IsFinished(), JobTimeout);
+        Assert.Equal(JobStatus.Succeeded, job.Status);
+
+        var entries = await WebLog(job);
+        var python = entries.Where(e => e.Str("component") == "python").ToList();
+        Assert.Equal(["processed item 1 of 2", "processed item 2 of 2", "one item had no alpha channel", "literal braces stay: {not a placeholder}"],
+            python.Select(e => e.Str("msg")));
+        Assert.Equal(["info", "info", "warn", "info"], python.Select(e => e.Str("level")));
+        var data = python[1].GetProperty("data");
+        Assert.Equal(2, data.GetProperty("item").GetInt32());
+        Assert.Equal(64, data.GetProperty("size").GetProperty("width").GetInt32());
+        Assert.Equal(entries.Single(e => e.Str("msg")!.StartsWith("Attempt 1 of python.tool started")).Str("traceId"), python[0].Str("traceId"));
+        Assert.Equal(1, job.Counts.Warn);
+        Assert.Equal(4, Assert.Single(entries, e => e.Str("msg")!.StartsWith("Tool structured exited with code 0")).GetProperty("data").GetProperty("logEntries").GetInt32());
+    }
+
+    [Fact]
     public async Task A_tool_that_writes_a_lot_keeps_only_a_bounded_tail()
     {
         var created = await app.Api.CreateTool(_project, "chatty", new { lines = 50_000 });

@@ -36,7 +36,7 @@ public sealed class JobAssetsTests : IAsyncLifetime
         var http = _api.CreateClient();
         var project = ApiFactory.NewProjectId();
         var job = await http.CreateJob(project, JobTypes.ComfyUIWorkflow, new { workflow = new Dictionary<string, object> { ["9"] = new { class_type = "SaveImage", inputs = new { } } } });
-        var claim = await http.ClaimOwn("worker-assets", job.Id);
+        var claim = await http.ClaimJob("worker-assets", job.Id);
         var folder = _api.Layout.Assets(project, job.Id);
         Directory.CreateDirectory(Path.Combine(folder, "out"));
         await File.WriteAllBytesAsync(Path.Combine(folder, "out", "hero_00001_.png"), Png);

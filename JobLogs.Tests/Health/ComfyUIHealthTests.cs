@@ -11,9 +11,9 @@ namespace JobLogs.Tests.Health;
 public sealed class ComfyUIHealthTests : IAsyncLifetime
 {
     private const string Token = "s3cret-comfy-token-4242";
-    private ComfyUIStandIn _standIn = null!;
+    private StandIn _standIn = null!;
 
-    public async Task InitializeAsync() => _standIn = await ComfyUIStandIn.StartAsync("--token", Token);
+    public async Task InitializeAsync() => _standIn = await StandIn.StartAsync(Token);
 
     public async Task DisposeAsync() => await _standIn.DisposeAsync();
 
@@ -45,7 +45,7 @@ public sealed class ComfyUIHealthTests : IAsyncLifetime
     public async Task Each_way_of_not_answering_is_said_in_a_sentence()
     {
         Assert.Equal("ComfyUI answered 401 Unauthorized.", (await Check(_standIn.Url.ToString(), "wrong-token")).Problem);
-        var refused = await Check($"http://127.0.0.1:{ComfyUIStandIn.FreePort()}/");
+        var refused = await Check($"http://127.0.0.1:{StandIn.FreePort()}/");
         Assert.Equal((true, false), (refused.Configured, refused.Reachable));
         Assert.Equal("ComfyUI refused the connection: is it running?", refused.Problem);
         Assert.Equal(new ComfyUIStatus(Configured: false), await Check(null));

@@ -15,8 +15,8 @@ public sealed class AppendOnlyFileTests : IDisposable
     {
         var path = _dir.File("a/b/log.jsonl");
         using var file = AppendOnlyFile.Open(path);
-        var first = file.Append("first\n"u8);
-        var second = file.Append("second line\n"u8);
+        var first = file.AppendAt("first\n"u8);
+        var second = file.AppendAt("second line\n"u8);
         Assert.Equal(0, first);
         Assert.Equal(6, second);
         Assert.Equal("first\nsecond line\n", File.ReadAllText(path));
@@ -31,7 +31,7 @@ public sealed class AppendOnlyFileTests : IDisposable
         using var b = AppendOnlyFile.Open(path);
         a.Append("a1\n"u8);
         b.Append("b1\n"u8);
-        var offset = a.Append("a2\n"u8);
+        var offset = a.AppendAt("a2\n"u8);
         Assert.Equal(6, offset);
         Assert.Equal("a1\nb1\na2\n", File.ReadAllText(path));
     }

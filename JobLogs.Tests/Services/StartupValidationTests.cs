@@ -8,6 +8,8 @@ public sealed class StartupValidationTests : IDisposable
 {
     private readonly TempDirectory _data = new("startup");
 
+    public StartupValidationTests() => File.WriteAllText(Path.Combine(_data.Path, "bad-local.json"), "{ \"weightRoots\": { \"models\": \"relative/models\" } }");
+
     public void Dispose() => _data.Dispose();
 
     public static readonly TheoryData<string, string[], string> Cases = new()
@@ -17,8 +19,13 @@ public sealed class StartupValidationTests : IDisposable
         { "JobLogs.Api", ["JobLogs__DataRoot={data}", "JobLogs__Leases__Duration=00:00:00"], "JobLogs:Leases:Duration must be between 1 second and 1 hour" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}"], "JobLogs:ToolsPath is not set" },
         { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath=/no/such/tools"], "JobLogs:ToolsPath must be the absolute path of an existing folder" },
-        { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "JobLogs__Worker__Concurrency=0"], "JobLogs:Worker:Concurrency must be from 1 to 64" },
+        { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "JobLogs__Worker__Concurrency=0", "ComfyUI__Url=http://127.0.0.1:8188"], "JobLogs:Worker:Concurrency must be from 1 to 64" },
+        { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}"], "ComfyUI:Url is not set" },
+        { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "ComfyUI__Url=http://user:secret-pass@comfy:8188"], "ComfyUI:Url must not carry credentials" },
+        { "JobLogs.Worker", ["JobLogs__DataRoot={data}", "JobLogs__ToolsPath={data}", "ComfyUI__Url=http://comfy:8188", "ComfyUI__StallTimeout=00:00:00"], "ComfyUI:StallTimeout must be between 100 ms and 1 hour" },
         { "JobLogs.Web", ["JobLogs__DataRoot={data}", "JobLogs__Web__ApiUrl=not a url"], "JobLogs:Web:ApiUrl must be an http(s) URL" },
+        { "JobLogs.Api", ["JobLogs__DataRoot={data}", "JobLogs__LocalConfigPath={data}/bad-local.json"], "the weight root 'models' must be an absolute folder path" },
+        { "JobLogs.Web", ["JobLogs__DataRoot={data}", "JobLogs__Redaction__MinSecretLength=2"], "JobLogs:Redaction:MinSecretLength must be from 4 to 256" },
     };
 
     [Theory]
@@ -53,6 +60,7 @@ public sealed class StartupValidationTests : IDisposable
         Assert.StartsWith($"{service} cannot start: ", line);
         Assert.Contains(sentence, line);
         Assert.DoesNotContain("   at ", line);
+        Assert.DoesNotContain("secret-pass", line);
         _ = await stdout;
     }
 }

@@ -46,10 +46,10 @@ public static class ApiCalls
     }
 
     /// <summary>
-    /// Claims <paramref name="jobId"/> through the worker protocol. A claim returns the oldest queued job of the whole Api,
-    /// so this claims until ours comes (tests of one class run one after another, each with its own job).
+    /// Claims <paramref name="jobId"/> as a worker would. Tests of one class share an Api and run one after another, each
+    /// with its own job: a claim returns the oldest queued job, so this claims until ours comes.
     /// </summary>
-    public static async Task<Claim> ClaimOwn(this HttpClient http, string workerId, string jobId) =>
+    public static async Task<Claim> ClaimJob(this HttpClient http, string workerId, string jobId) =>
         await Eventually.Get(async () =>
         {
             using var response = await http.PostAsJsonAsync(WorkerRoutes.Claims, new ClaimRequest(workerId), Json.Options);
@@ -83,7 +83,7 @@ public static class ApiCalls
     }
 
     /// <summary>Ends a claimed attempt as a worker would: succeeded, or failed with <paramref name="card"/>.</summary>
-    public static async Task<Job> ReportOwn(this HttpClient http, Claim claim, FailureCard? card = null)
+    public static async Task<Job> ReportJob(this HttpClient http, Claim claim, FailureCard? card = null)
     {
         var report = card is null
             ? new Report(claim.LeaseToken, JobStatus.Succeeded, JsonSerializer.SerializeToElement(new { done = true }), Counts: new LogCounts(0, 0))

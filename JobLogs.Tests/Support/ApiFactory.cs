@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Hosting;
 
 namespace JobLogs.Tests.Support;
 
@@ -7,7 +8,7 @@ namespace JobLogs.Tests.Support;
 /// The real Api on Kestrel (a real socket, so raw requests reach it unchanged), over a temp data root, with leases
 /// and log streams configured to (parts of) seconds. One per test class; tests isolate themselves by a unique projectId.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     public ApiFactory()
     {
@@ -22,6 +23,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>The address Kestrel listens on.</summary>
     public Uri Address => ClientOptions.BaseAddress;
 
+    /// <summary>Settings a derived factory adds (initialised before the server starts: field initialisers run first).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
@@ -32,6 +36,19 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("JobLogs:LogStreams:PollInterval", "00:00:00.050");
         builder.UseSetting("JobLogs:LogStreams:HeartbeatInterval", "00:00:00.500");
         builder.UseSetting("JobLogs:LogStreams:SettleTime", "00:00:00.300");
+        foreach (var (key, value) in Settings)
+            builder.UseSetting(key, value);
+    }
+
+    // Factories of the same Program building their hosts at once can catch each other's host (each listens for "host
+    // built" across the process) and then fail on a server that is already started: test classes run in parallel, so
+    // hosts are built one at a time.
+    private static readonly Lock BuildGate = new();
+
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        lock (BuildGate)
+            return base.CreateHost(builder);
     }
 
     public override async ValueTask DisposeAsync()

@@ -21,7 +21,14 @@ public static class RawHttp
         var head = $"{method} {rawTarget} HTTP/1.1\r\nHost: {server.Authority}\r\nConnection: close\r\n" +
                    (body is null ? "" : $"Content-Type: {contentType}\r\nContent-Length: {bodyBytes.Length}\r\n") + "\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), timeout.Token);
-        await stream.WriteAsync(bodyBytes, timeout.Token);
+        try
+        {
+            await stream.WriteAsync(bodyBytes, timeout.Token);
+        }
+        catch (IOException)
+        {
+            // The server may answer (e.g. 413) and close before the whole body is sent: read what it said.
+        }
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, timeout.Token);
         return Parse(buffer.ToArray());

@@ -14,7 +14,7 @@ public sealed class WebFactory : WebApplicationFactory<WebAssembly::Program>
     public const int UiErrorsPerMinute = 6;
     private readonly Uri _api;
 
-    public WebFactory() : this(new Uri($"http://127.0.0.1:{ComfyUIStandIn.FreePort()}"))
+    public WebFactory() : this(new Uri($"http://127.0.0.1:{StandIn.FreePort()}"))
     {
     }
 

@@ -1,4 +1,6 @@
+using JobLogs.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Configuration;
 
 namespace JobLogs.Web.Extensions;
@@ -21,15 +23,26 @@ internal static class ApiForwarding
         ("job-log", "GET", "/api/projects/{projectId}/jobs/{jobId}/log"),
         ("job-log-stream", "GET", "/api/projects/{projectId}/jobs/{jobId}/log/stream"),
         ("job-asset", "GET", "/api/projects/{projectId}/jobs/{jobId}/assets/{**path}"),
+        ("job-cancel", "POST", "/api/projects/{projectId}/jobs/{jobId}/cancel"),
+        ("job-retry", "POST", "/api/projects/{projectId}/jobs/{jobId}/retry"),
         ("system-log", "GET", "/api/system/logs/{service}"),
         ("system-log-stream", "GET", "/api/system/logs/{service}/stream"),
         ("system-status", "GET", "/api/system/status"),
         ("failures", "GET", "/api/failures"),
     ];
 
-    public static IServiceCollection AddApiForwarding(this IServiceCollection services)
+    public static IServiceCollection AddApiForwarding(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddReverseProxy().AddServiceDiscoveryDestinationResolver();
+        var key = ApiKeys.Own(configuration, ApiKeys.Callers.Web);
+        services.AddReverseProxy()
+            .AddServiceDiscoveryDestinationResolver()
+            // The web's key is added here, server side; whatever key a browser sends is dropped.
+            .AddTransforms(transforms =>
+            {
+                transforms.AddRequestHeaderRemove(ApiKeys.Header);
+                if (key is not null)
+                    transforms.AddRequestHeader(ApiKeys.Header, key, append: false);
+            });
         services.AddSingleton<IProxyConfigProvider>(sp => new InMemoryConfigProvider(
             [.. Routes.Select(r => new RouteConfig
             {

@@ -1,4 +1,5 @@
 using JobLogs.Web.Api;
+using JobLogs.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
 namespace JobLogs.Web.Extensions;
@@ -13,10 +14,12 @@ internal static class WebServices
             .ValidateOnStart();
         builder.Services.Configure<WebOptions>(options => options.DashboardUrl ??= builder.Configuration["JobLogs:DashboardUrl"]);
         builder.Services.AddHttpClient<ApiClient>((sp, http) =>
-            http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl));
+                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl))
+            .AddHttpMessageHandler(() => new ApiKeyHandler(ApiKeys.Own(builder.Configuration, ApiKeys.Callers.Web)));
         builder.Services.AddRazorPages();
         builder.Services.AddProblemDetails();
-        builder.Services.AddApiForwarding();
+        builder.Services.AddApiForwarding(builder.Configuration);
+        builder.Services.AddSharedPassword(builder.Configuration);
         builder.Services.AddUiErrors();
         return builder;
     }
@@ -29,6 +32,8 @@ internal static class WebServices
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/Error", "?status={0}"));
         // Scripts and styles are small: the browser asks again each time (ETag), so a new version is never missed.
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache" });
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapDefaultEndpoints();
         app.MapUiErrors();
         app.MapRazorPages();

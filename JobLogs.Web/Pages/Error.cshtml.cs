@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace JobLogs.Web.Pages;
 
 [IgnoreAntiforgeryToken]
+[Microsoft.AspNetCore.Authorization.AllowAnonymous]
 public sealed class ErrorModel : PageModel
 {
     public int Status { get; private set; }

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
+using JobLogs.ServiceDefaults.Redaction;
+using JobLogs.ServiceDefaults.Telemetry;
 using JobLogs.Worker.Api;
 using JobLogs.Worker.Failures;
 using JobLogs.Workers;
@@ -11,26 +13,19 @@ namespace JobLogs.Worker.Jobs;
 
 /// <summary>
 /// Runs one claimed attempt from start to report: its trace (continued from the Api's), its job log scope, its
-/// lease, its deadline. Every way it can end becomes an outcome with a failure card; a run never throws.
+/// lease, its deadline. Every way it can end becomes an outcome with a failure card; a run never throws. What it
+/// reports — card and output — is redacted first, and the report carries what each redaction rule took out.
 /// </summary>
 internal sealed partial class JobRuns(
-    ApiClient api, IEnumerable<IJobRunner> runners, JobLogTally tally, IOptions<WorkerOptions> options, TimeProvider time, ILogger<JobRuns> logger)
+    ApiClient api, IEnumerable<IJobRunner> runners, JobLogTally tally, Redactor redactor, IOptions<WorkerOptions> options, TimeProvider time,
+    ILogger<JobRuns> logger)
 {
-    public static readonly ActivitySource Source = new("JobLogs.Worker");
-
     public async Task RunAsync(Claim claim, CancellationToken stopping)
     {
         var job = claim.Job;
         var key = new JobKey(job.ProjectId, job.Id, claim.Attempt);
         var attemptTally = tally.Watch(key);
-        ActivityContext.TryParse(claim.Traceparent, null, out var parent);
-        using var activity = Source.StartActivity($"run {job.Type}", ActivityKind.Internal, parent);
-        activity?.SetTag("job.id", job.Id);
-        activity?.SetTag("project.id", job.ProjectId);
-        activity?.SetTag("job.attempt", claim.Attempt);
-        activity?.SetTag("job.type", job.Type);
-        if (job.SpecId is not null) activity?.SetTag("spec.id", job.SpecId);
-        if (job.AssetId is not null) activity?.SetTag("asset.id", job.AssetId);
+        using var activity = JobTelemetry.StartRun(claim);
 
         using (logger.BeginJobScope(job.ProjectId, job.Id, claim.Attempt))
         try
@@ -46,15 +41,32 @@ internal sealed partial class JobRuns(
                 outcome = await RunToOutcome(context, lease, stopping);
                 outcome = WithLogFailure(outcome, attemptTally);
                 var elapsed = time.GetElapsedTime(started);
+                // What leaves the worker in the report is redacted here, with its own secrets: the Api may not know them.
+                outcome = outcome with
+                {
+                    Card = outcome.Card is { } failure ? redactor.Redact(failure, attemptTally.Redactions) : null,
+                    Output = outcome.Output is { } output ? redactor.Redact(output, attemptTally.Redactions) : null,
+                };
                 if (outcome.Card is { } card)
                 {
-                    activity?.SetStatus(ActivityStatusCode.Error, card.Message);
+                    RecordFailure(context.StageSpan ?? activity, card, outcome.Exception);
+                    if (context.StageSpan is not null)
+                        RecordFailure(activity, card, null);
                     LogEnded(logger, outcome.Status == JobStatus.Canceled ? LogLevel.Warning : LogLevel.Error,
                         outcome.Status.Wire(), (long)elapsed.TotalMilliseconds, card.Message, card.Where ?? card.Stage, outcome.Exception);
-                    outcome = outcome with { Card = HintRules.Apply(card) with { LogOffset = attemptTally.FirstErrorOffset } };
+                    outcome = outcome with
+                    {
+                        Card = HintRules.Apply(card) with
+                        {
+                            LogOffset = attemptTally.FirstErrorOffset,
+                            Ids = context.PromptId is { } promptId ? new FailureIds { PromptId = promptId } : card.Ids,
+                        },
+                    };
                 }
                 else
                     LogSucceeded(logger, (long)elapsed.TotalMilliseconds);
+                context.EndStage();
+                JobTelemetry.RunEnded(job.Type, outcome.Status, elapsed, outcome.Card?.Rule);
                 // The Api no longer holds this attempt for us: a report would be refused, and the attempt ends
                 // there as "worker lost" (or is re-queued).
                 if (lease.LostReason is not null)
@@ -70,7 +82,8 @@ internal sealed partial class JobRuns(
 
     private async Task<Outcome> RunToOutcome(JobContext context, LeaseKeeper lease, CancellationToken stopping)
     {
-        using var deadline = new CancellationTokenSource(options.Value.JobDeadline, time);
+        var deadlineAfter = Deadline(context.Job);
+        using var deadline = new CancellationTokenSource(deadlineAfter, time);
         using var run = CancellationTokenSource.CreateLinkedTokenSource(stopping, lease.Token, deadline.Token);
         try
         {
@@ -90,13 +103,21 @@ internal sealed partial class JobRuns(
             if (lease.LostReason is { } reason)
                 return Failed(Card(context, "lease lost", $"The run stopped because {reason}.", "worker"), null);
             if (deadline.IsCancellationRequested)
-                return Failed(Card(context, FailureTypes.DeadlineExceeded, $"The job did not finish within its deadline of {options.Value.JobDeadline}.", "worker"), null);
+                return Failed(Card(context, FailureTypes.DeadlineExceeded, $"The job did not finish within its deadline of {deadlineAfter}.", "worker"), null);
             return Failed(Card(context, FailureTypes.WorkerStopped, "The worker stopped while the job ran.", "worker"), ex);
         }
         catch (Exception ex)
         {
             return Failed(Card(context, ex.GetType().FullName ?? ex.GetType().Name, ex.Message, "worker"), ex);
         }
+    }
+
+    // The card's message is redacted already; an exception is recorded redacted (an event cannot be changed later).
+    private void RecordFailure(Activity? span, FailureCard card, Exception? exception)
+    {
+        if (exception is not null)
+            span.RecordRedactedException(exception, redactor);
+        span?.SetStatus(ActivityStatusCode.Error, card.Message);
     }
 
     private static Outcome WithLogFailure(Outcome outcome, AttemptTally attemptTally) =>
@@ -116,7 +137,14 @@ internal sealed partial class JobRuns(
     private static Outcome Failed(FailureCard card, Exception? exception) => new(JobStatus.Failed, null, card, exception);
 
     private static FailureCard Card(JobContext context, string type, string message, string component) =>
-        new() { Message = message, Type = type, Component = component, Stage = context.Stage };
+        new() { Message = message, Type = type, Component = component, Stage = context.Stage, Where = context.Where };
+
+    /// <summary>The job's own deadline (input <c>deadlineSeconds</c>) when it is shorter than the worker's.</summary>
+    private TimeSpan Deadline(Job job) =>
+        job.Input.TryGetProperty("deadlineSeconds", out var seconds) && seconds.ValueKind == JsonValueKind.Number
+        && TimeSpan.FromSeconds(seconds.GetDouble()) is var own && own < options.Value.JobDeadline
+            ? own
+            : options.Value.JobDeadline;
 
     /// <summary>Sends the report until the Api takes it (2xx) or refuses the lease (409), or the lease runs out.</summary>
     private async Task ReportAsync(Claim claim, Outcome outcome, AttemptTally attemptTally, CancellationToken stopping)

@@ -9,11 +9,12 @@ using Microsoft.Extensions.Options;
 namespace JobLogs.Worker.PythonTools;
 
 /// <summary>
-/// Runs <c>python.tool</c> jobs: <c>{ "tool": "name", "args": {...} }</c> runs <c>&lt;tools&gt;/name.py</c> with the args as
-/// JSON on stdin. The tool's output is the JSON object on the last line of its stdout. The job log gets the tool call
-/// (tool, duration, exit code) and, on failure, the stderr tail; the card points at the tool's file and line.
+/// Runs <c>python.tool</c> jobs: <c>{ "tool": "name", "args": {...}, "timeoutSeconds"?: n }</c> runs <c>&lt;tools&gt;/name.py</c>
+/// with the args as JSON on stdin. The tool's output is the JSON object on the last line of its stdout; its structured
+/// log entries arrive on a pipe (tools/joblogs.py) and go to the job log as <c>component: python</c>. The job log gets
+/// one entry for the run (tool, duration, exit code or signal, stderr tail); the card points at the tool's file and line.
 /// </summary>
-internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> options, ILogger<PythonToolRunner> logger) : IJobRunner
+internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> options, SecretResolver secrets, ILogger<PythonToolRunner> logger) : IJobRunner
 {
     // The child gets a small environment: the worker's secrets (tokens, API keys) are not a tool's business.
     private static readonly string[] InheritedVariables = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"];
@@ -25,8 +26,11 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
         var settings = options.Value;
         var input = context.Job.Input;
         var tool = input.GetProperty("tool").GetString()!;
-        var args = input.TryGetProperty("args", out var a) ? a.GetRawText() : "{}";
+        var timeout = input.TryGetProperty("timeoutSeconds", out var t) && TimeSpan.FromSeconds(t.GetDouble()) < settings.ToolTimeout
+            ? TimeSpan.FromSeconds(t.GetDouble())
+            : settings.ToolTimeout;
         context.Stage = "tool";
+        context.Where = $"{tool}.py";
 
         var script = Path.Combine(settings.ToolsPath, tool + ".py");
         if (!Ids.IsValid(tool) || !File.Exists(script))
@@ -35,82 +39,105 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
                 Message = $"There is no tool named '{tool}': {tool}.py is not in the tools folder.",
                 Type = FailureTypes.ToolNotFound, Component = "worker", Stage = "tool", Where = $"{tool}.py",
             });
-
-        LogToolStarting(logger, tool, ArgNames(input));
-        var start = new ProcessStartInfo(settings.PythonPath) { WorkingDirectory = settings.ToolsPath };
-        start.ArgumentList.Add("-u");
-        start.ArgumentList.Add(script);
-        start.Environment.Clear();
-        foreach (var name in InheritedVariables)
-            if (Environment.GetEnvironmentVariable(name) is { } value)
-                start.Environment[name] = value;
-        start.Environment["PYTHONIOENCODING"] = "utf-8";
-        start.Environment["JOBLOGS_PROJECT_ID"] = context.Job.ProjectId;
-        start.Environment["JOBLOGS_JOB_ID"] = context.Job.Id;
-        start.Environment["JOBLOGS_ATTEMPT"] = context.Attempt.ToString();
-        start.Environment["TRACEPARENT"] = Activity.Current?.Id ?? context.Traceparent;
-
-        ToolProcess.Result result;
-        try
-        {
-            result = await ToolProcess.RunAsync(start, args, settings.ToolTimeout, settings.ToolOutputTailBytes, cancellationToken);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
+        if (Executable.Find(settings.PythonPath) is not { } python)
             throw new JobFailedException(new FailureCard
             {
-                Message = $"The Python interpreter '{settings.PythonPath}' could not be started: {ex.Message}.",
-                Type = "interpreter not found", Component = "worker", Stage = "tool", Where = settings.PythonPath,
-            }, ex);
+                Message = $"The Python interpreter '{settings.PythonPath}' was not found (JobLogs:PythonPath).",
+                Type = FailureTypes.InterpreterNotFound, Component = "worker", Stage = "tool", Where = settings.PythonPath,
+            });
+
+        LogToolStarting(logger, tool, ArgNames(input), timeout.TotalSeconds);
+        // Secrets are resolved last, into the text that goes to the tool's stdin and nowhere else.
+        var args = input.TryGetProperty("args", out var a) ? secrets.Resolve(a, "input.args").GetRawText() : "{}";
+        var relay = new ToolLogRelay(logger, tool);
+        ToolProcess.Result result;
+        // The tool continues the trace under this call's span: what it traces is part of the attempt, and the entries it
+        // writes to the log pipe, relayed while this span is current, carry the trace and span its TRACEPARENT names.
+        using (var span = JobTelemetry.StartCall($"tool {tool}", "run"))
+        {
+            result = await ToolProcess.RunAsync(
+                new ToolProcess.Command(python, ["-u", script], Environment(context), settings.ToolsPath),
+                args, timeout, settings.ToolKillGrace, settings.ToolOutputTailBytes, relay.Relay, cancellationToken);
+            JobTelemetry.EndCall(span, Status(result), Failed(result));
         }
 
+        LogRun(tool, result, relay.Relayed);
+        // Stopped by the run (cancel, deadline, worker stopping): the job run names the reason on the card.
+        if (result.Stopped == ToolProcess.StopReason.Canceled)
+            cancellationToken.ThrowIfCancellationRequested();
+        if (result.Stopped == ToolProcess.StopReason.Timeout || result.ExitCode != 0)
+            throw new JobFailedException(Card(tool, result, timeout, settings.ToolsPath));
+        return Output(result.StdoutTail);
+    }
+
+    private static Dictionary<string, string> Environment(JobContext context)
+    {
+        var environment = new Dictionary<string, string>();
+        foreach (var name in InheritedVariables)
+            if (System.Environment.GetEnvironmentVariable(name) is { } value)
+                environment[name] = value;
+        environment["PYTHONIOENCODING"] = "utf-8";
+        environment["JOBLOGS_PROJECT_ID"] = context.Job.ProjectId;
+        environment["JOBLOGS_JOB_ID"] = context.Job.Id;
+        environment["JOBLOGS_ATTEMPT"] = context.Attempt.ToString();
+        environment["TRACEPARENT"] = Activity.Current?.Id ?? context.Traceparent;
+        return environment;
+    }
+
+    private void LogRun(string tool, ToolProcess.Result result, int entries)
+    {
         var call = new Dictionary<string, object?>
         {
             ["call"] = new Dictionary<string, object?> { ["target"] = $"tool {tool}", ["op"] = "run", ["status"] = Status(result) },
             ["exitCode"] = result.ExitCode,
             ["stdoutBytes"] = result.StdoutChars,
+            ["logEntries"] = entries,
         };
+        if (result.Signal is { } signal)
+            call["signal"] = signal;
         if (result.StderrTail.Length > 0)
             call["stderrTail"] = result.StderrTail;
-        var failed = result.TimedOut || result.ExitCode != 0;
+        var failed = Failed(result);
         if (failed && result.StdoutTail.Length > 0)
             call["stdoutTail"] = result.StdoutTail;
-        logger.LogWithData(failed ? LogLevel.Error : LogLevel.Information, null, call,
-            "Tool {Tool} {Outcome} after {DurationMs} ms", tool, Status(result), (long)result.Duration.TotalMilliseconds);
-
-        if (failed)
-            throw new JobFailedException(Card(tool, result, settings.ToolsPath));
-        return Output(result.StdoutTail);
+        var level = failed ? LogLevel.Error : result.Stopped == ToolProcess.StopReason.Canceled ? LogLevel.Warning : LogLevel.Information;
+        logger.LogWithData(level, null, call, "Tool {Tool} {Outcome} after {DurationMs} ms", tool, Status(result), (long)result.Duration.TotalMilliseconds);
+        if (result.KilledLeftovers)
+            LogLeftovers(logger, tool);
     }
+
+    private static bool Failed(ToolProcess.Result result) =>
+        result.Stopped == ToolProcess.StopReason.Timeout || result.Stopped == ToolProcess.StopReason.None && result.ExitCode != 0;
 
     private static string Status(ToolProcess.Result result) => result switch
     {
-        { TimedOut: true } => "timed out",
+        { Stopped: ToolProcess.StopReason.Timeout } => "timed out",
+        { Stopped: ToolProcess.StopReason.Canceled } => "was stopped",
         { Signal: { } signal } => $"was killed by signal {signal}",
         _ => $"exited with code {result.ExitCode}",
     };
 
-    private FailureCard Card(string tool, ToolProcess.Result result, string toolsPath)
+    private static FailureCard Card(string tool, ToolProcess.Result result, TimeSpan timeout, string toolsPath)
     {
-        if (result.TimedOut)
+        if (result.Stopped == ToolProcess.StopReason.Timeout)
             return new FailureCard
             {
-                Message = $"Tool {tool} did not finish within its timeout of {options.Value.ToolTimeout}; it was stopped.",
+                Message = $"Tool {tool} did not finish within its timeout of {timeout}; it and its child processes were stopped.",
                 Type = FailureTypes.ToolTimeout, Component = "python", Stage = "tool", Where = $"{tool}.py",
             };
-        if (result.Signal is { } signal && PythonTraceback.Parse(result.StderrTail, toolsPath) is null)
+        var traceback = PythonTraceback.Parse(result.StderrTail, toolsPath);
+        if (result.Signal is { } signal && traceback is null)
             return new FailureCard
             {
                 Message = $"Tool {tool} was killed by signal {signal}.",
                 Type = FailureTypes.ToolKilled, Component = "python", Stage = "tool", Where = $"{tool}.py",
             };
-        var traceback = PythonTraceback.Parse(result.StderrTail, toolsPath);
         return new FailureCard
         {
-            Message = traceback is { } t
-                ? $"Tool {tool} failed with {t.Type}: {t.Message}"
+            Message = traceback is { } tb
+                ? $"Tool {tool} failed with {tb.Type}: {tb.Message}"
                 : $"Tool {tool} exited with code {result.ExitCode}: {LastLine(result.StderrTail) ?? "it wrote nothing to stderr"}",
-            Type = traceback?.Type ?? "non-zero exit",
+            Type = traceback?.Type ?? FailureTypes.NonZeroExit,
             Component = "python",
             Stage = "tool",
             Where = traceback?.Where ?? $"{tool}.py",
@@ -142,6 +169,9 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
             ? string.Join(", ", args.EnumerateObject().Select(p => p.Name))
             : "";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Running tool {Tool} with args [{ArgNames}]")]
-    private static partial void LogToolStarting(ILogger logger, string tool, string argNames);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Running tool {Tool} with args [{ArgNames}], timeout {TimeoutSeconds} s")]
+    private static partial void LogToolStarting(ILogger logger, string tool, string argNames, double timeoutSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Tool {Tool} left processes running when it exited; they were killed")]
+    private static partial void LogLeftovers(ILogger logger, string tool);
 }

@@ -16,6 +16,18 @@ import time
 STANDIN = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "standin.py")
 
 
+# RFC 6455 section 1.3; checked against the RFC's own example below, so a mistyped GUID fails loudly here
+# instead of passing against a server that shares the same mistake.
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+def accept_for(key):
+    return base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()
+
+
+assert accept_for("dGhlIHNhbXBsZSBub25jZQ==") == "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "wrong WebSocket GUID"
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -115,8 +127,7 @@ class WsClient:
         self.cond = threading.Condition()
         self.closed = False
         if self.status == 101:
-            expected = base64.b64encode(hashlib.sha1((key + "258EAFA5-E914-47DA-95CA-C5AB0DC11B85").encode())
-                                        .digest()).decode()
+            expected = accept_for(key)
             fields = dict(line.decode().partition(":")[::2] for line in head.split(b"\r\n")[1:])
             if {k.strip().lower(): v.strip() for k, v in fields.items()}.get("sec-websocket-accept") != expected:
                 raise RuntimeError("bad Sec-WebSocket-Accept")

@@ -15,7 +15,11 @@ import time
 from checks.clients import WsClient, prompt_done_index, types_of, wait_until
 from checks.compare import Comparer
 
-CAPTURE_DIR = os.environ.get("COMFY_CAPTURE_DIR", "/work/shared/comfyui-capture")
+_HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The recording lives in the repository (capture/); COMFY_CAPTURE_DIR points elsewhere if needed.
+CAPTURE_DIR = os.environ.get("COMFY_CAPTURE_DIR", os.path.join(_HERE, "capture"))
+# capture/ holds the four capture files; the whole recorded /object_info is the stand-in's own data file.
+OBJECT_INFO = os.path.join(_HERE, "data", "object_info.json.gz")
 OMITTED = "(omitted here, saved separately)"
 
 UUID_REASON = ("newer ComfyUI (and the stand-in) accept a client-chosen prompt_id only as a canonical lowercase "
@@ -41,7 +45,7 @@ def load(name):
 
 
 def recorded_object_info():
-    with gzip.open(os.path.join(CAPTURE_DIR, "object_info.json.gz"), "rt", encoding="utf-8") as f:
+    with gzip.open(OBJECT_INFO, "rt", encoding="utf-8") as f:
         return json.load(f)
 
 

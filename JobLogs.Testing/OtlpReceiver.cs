@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
-namespace JobLogs.Tests.Support;
+namespace JobLogs.Testing;
 
 /// <summary>
 /// An OTLP/HTTP receiver inside the test: the services export their traces, metrics and logs here, so tests can

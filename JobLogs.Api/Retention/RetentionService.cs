@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Options;
+
+namespace JobLogs.Api.Retention;
+
+/// <summary>Runs the cleanup on its interval; a failed run is logged and the next one tries again.</summary>
+internal sealed class RetentionService(Cleanup cleanup, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        do
+        {
+            try
+            {
+                cleanup.Run();
+            }
+            catch (IOException ex)
+            {
+                logger.LogError(ex, "The cleanup failed; it runs again in {Interval}", options.Value.Interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,69 @@
+using BenchmarkDotNet.Attributes;
+using JobLogs.ServiceDefaults;
+using JobLogs.ServiceDefaults.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Extensions.Logging;
+using Serilog.Formatting.Compact;
+using ILogger = Microsoft.Extensions.Logging.ILogger;
+
+namespace JobLogs.Benchmarks;
+
+/// <summary>
+/// ILogger inside a job scope → the line on disk. JobLogs' pipeline (redaction on, O_APPEND, one write per line)
+/// against the same ILogger → Serilog's File sink with the compact JSON formatter, flushed per event (the same
+/// durability: each line handed to the OS) and buffered.
+/// </summary>
+public class EndToEndLoggingBenchmarks
+{
+    private const int Entries = 1000;
+    private BenchFiles _files = null!;
+    private IHost _jobLogsHost = null!;
+    private ILogger _jobLogs = null!;
+    private SerilogLoggerFactory _flushedFactory = null!, _bufferedFactory = null!;
+    private ILogger _flushed = null!, _buffered = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _files = new BenchFiles();
+        var builder = Host.CreateApplicationBuilder([$"--JobLogs:DataRoot={_files.Root}"]);
+        builder.AddJobLogsLogging(ServiceIdentity.Worker);
+        _jobLogsHost = builder.Build();
+        _jobLogs = _jobLogsHost.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Bench");
+
+        _flushedFactory = new SerilogLoggerFactory(new LoggerConfiguration()
+            .WriteTo.File(new CompactJsonFormatter(), _files.File("serilog-flushed.jsonl"), buffered: false).CreateLogger(), dispose: true);
+        _flushed = _flushedFactory.CreateLogger("JobLogs.Bench");
+        _bufferedFactory = new SerilogLoggerFactory(new LoggerConfiguration()
+            .WriteTo.File(new CompactJsonFormatter(), _files.File("serilog-buffered.jsonl"), buffered: true).CreateLogger(), dispose: true);
+        _buffered = _bufferedFactory.CreateLogger("JobLogs.Bench");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _jobLogsHost.Dispose();
+        _flushedFactory.Dispose();
+        _bufferedFactory.Dispose();
+        _files.Dispose();
+    }
+
+    private static void Write(ILogger logger)
+    {
+        using (logger.BeginJobScope("bench-project", "bench-job", 1))
+            for (var i = 0; i < Entries; i++)
+                logger.LogInformation("Tool {Tool} exited with code {ExitCode} after {DurationMs} ms", "hello", 0, 127L + i);
+    }
+
+    [Benchmark(OperationsPerInvoke = Entries, Description = "JobLogs pipeline")]
+    public void JobLogsPipeline() => Write(_jobLogs);
+
+    [Benchmark(OperationsPerInvoke = Entries, Baseline = true, Description = "Serilog File, flushed per event")]
+    public void SerilogFileFlushed() => Write(_flushed);
+
+    [Benchmark(OperationsPerInvoke = Entries, Description = "Serilog File, buffered")]
+    public void SerilogFileBuffered() => Write(_buffered);
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using JobLogs.Tests.Support;
+using JobLogs.Workers;
+
+namespace JobLogs.Tests.Security;
+
+/// <summary>The Api with keys configured: every /api route needs the right key; health stays open.</summary>
+public sealed class ApiKeyTests(ApiKeyTests.KeyedApi api) : IClassFixture<ApiKeyTests.KeyedApi>
+{
+    public const string WorkerKey = "wk-test-0123456789abcdef";
+    public const string WebKey = "web-test-0123456789abcdef";
+
+    public sealed class KeyedApi : ApiFactory
+    {
+        protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+        {
+            ["JobLogs:ApiKeys:Worker"] = WorkerKey,
+            ["JobLogs:ApiKeys:Web"] = WebKey,
+        };
+    }
+
+    private HttpClient Client(string? key)
+    {
+        var http = api.CreateClient();
+        if (key is not null)
+            http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return http;
+    }
+
+    [Fact]
+    public async Task Without_a_key_every_api_route_is_a_401_problem()
+    {
+        using var http = Client(null);
+        foreach (var path in new[] { "/api/projects", "/api/projects/p/jobs", "/api/system/logs/backend" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.Contains("X-Api-Key", await ApiCalls.AssertProblem(response, HttpStatusCode.Unauthorized));
+        }
+        using var claim = await http.PostAsJsonAsync(WorkerRoutes.Claims, new ClaimRequest("w1"), Json.Options);
+        await ApiCalls.AssertProblem(claim, HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_wrong_key_or_another_callers_key_is_a_403()
+    {
+        using (var wrong = Client("not-a-key-at-all"))
+        using (var response = await wrong.GetAsync("/api/projects"))
+            await ApiCalls.AssertProblem(response, HttpStatusCode.Forbidden);
+        using (var worker = Client(WorkerKey))
+        using (var response = await worker.GetAsync("/api/projects"))
+            await ApiCalls.AssertProblem(response, HttpStatusCode.Forbidden);
+        using (var web = Client(WebKey))
+        using (var response = await web.PostAsJsonAsync(WorkerRoutes.Claims, new ClaimRequest("w1"), Json.Options))
+            await ApiCalls.AssertProblem(response, HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task The_right_key_opens_its_routes_and_health_needs_none()
+    {
+        using var web = Client(WebKey);
+        var job = await web.CreateTool(ApiFactory.NewProjectId(), "hello");
+        Assert.Equal(HttpStatusCode.OK, (await web.GetAsync($"/api/projects/{job.ProjectId}/jobs/{job.Id}/log")).StatusCode);
+        using var worker = Client(WorkerKey);
+        using var claim = await worker.PostAsJsonAsync(WorkerRoutes.Claims, new ClaimRequest("w1"), Json.Options);
+        Assert.True(claim.StatusCode is HttpStatusCode.OK or HttpStatusCode.NoContent, claim.StatusCode.ToString());
+        using var anonymous = Client(null);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/alive")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Keys_never_reach_the_service_log()
+    {
+        using var wrong = Client(WorkerKey);
+        using var _ = await wrong.GetAsync("/api/projects");
+        var log = await File.ReadAllTextAsync(api.Layout.RuntimeLog("backend"));
+        Assert.Contains("answered 403", log);
+        Assert.DoesNotContain(WorkerKey, log);
+        Assert.DoesNotContain(WebKey, log);
+    }
+}

@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using JobLogs.ServiceDefaults.Logging;
+using Microsoft.Extensions.Options;
+using Polly.Timeout;
+
+namespace JobLogs.Worker.ComfyUI;
+
+/// <summary>
+/// ComfyUI's HTTP API (COMFYUI.md): submit, history, queue, interrupt, view. Each call is one job log entry
+/// (<c>component: comfyui</c>, <c>data.call {target, op, status}</c>, <c>durationMs</c>) unless the caller summarises a
+/// series of them (polling). Targets and card locations are endpoints without credentials: the token travels in a header.
+/// </summary>
+internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions<ComfyUIOptions> options, ILogger<ComfyUIClient> logger)
+{
+    /// <summary>The named HttpClient (WorkerServices sets its address, token and resilience).</summary>
+    public const string HttpClientName = "comfyui";
+
+    private const int MaxAnswerBytes = 8 * 1024 * 1024;
+
+    private ComfyUIOptions Settings => options.Value;
+
+    // A client per call from the factory: this singleton then follows the factory's handler rotation.
+    private HttpClient Http => clients.CreateClient(HttpClientName);
+
+    /// <summary>The endpoint of <paramref name="path"/> (relative to ComfyUI's address), without query or credentials.</summary>
+    public string Endpoint(string path)
+    {
+        var uri = new UriBuilder(new Uri(Settings.BaseUri, path)) { UserName = "", Password = "", Query = "", Fragment = "" };
+        return uri.Uri.GetLeftPart(UriPartial.Path);
+    }
+
+    public string Where(string method, string path) => $"{method} {Endpoint(path)}";
+
+    /// <summary>ComfyUI's answer to an accepted prompt: its queue number, and the node errors of outputs it will skip.</summary>
+    public sealed record Submitted(double Number, JsonElement Answer);
+
+    /// <summary>
+    /// POST /prompt with our client id and prompt id. Null when ComfyUI refused the workflow (400): <paramref name="rejection"/>
+    /// holds its answer. Throws <see cref="ComfyUICallException"/> for everything else that is not a 200 with ComfyUI's JSON.
+    /// </summary>
+    public async Task<Submitted?> SubmitAsync(JsonObject prompt, string clientId, string promptId, Action<JsonElement> rejection, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject { ["prompt"] = prompt.DeepClone(), ["client_id"] = clientId, ["prompt_id"] = promptId };
+        var answer = await SendAsync("submit", HttpMethod.Post, "prompt", body, Settings.RequestTimeout, cancellationToken,
+            data: (status, json) => status == 400 && json is { } j ? RejectionData(j) : null,
+            // A lost answer is looked up next (the prompt may be queued): only a sure failure is an error.
+            failureLevel: failure => failure.Failure is CallFailure.ConnectionLost or CallFailure.Timeout ? LogLevel.Warning : LogLevel.Error);
+        if (answer.Status == 400 && answer.Json is { } refused && refused.TryGetProperty("error", out _))
+        {
+            rejection(refused);
+            return null;
+        }
+        EnsureSuccess(answer, "POST", "prompt");
+        if (answer.Json is not { ValueKind: JsonValueKind.Object } json || !json.TryGetProperty("prompt_id", out _))
+            throw BadAnswer(answer, "POST", "prompt");
+        return new Submitted(json.TryGetProperty("number", out var n) && n.TryGetDouble(out var number) ? number : 0, json);
+    }
+
+    /// <summary>GET /history/{id}: the prompt's entry once it finished; null while it is queued or running (or unknown).</summary>
+    public async Task<JsonElement?> HistoryAsync(string promptId, CancellationToken cancellationToken, bool log = true)
+    {
+        var answer = await SendAsync(log ? "history" : null, HttpMethod.Get, $"history/{promptId}", null, Settings.RequestTimeout, cancellationToken);
+        EnsureSuccess(answer, "GET", $"history/{promptId}");
+        if (answer.Json is not { ValueKind: JsonValueKind.Object } json)
+            throw BadAnswer(answer, "GET", $"history/{promptId}");
+        return json.TryGetProperty(promptId, out var entry) && entry.ValueKind == JsonValueKind.Object ? entry.Clone() : null;
+    }
+
+    public enum QueuePlace { Absent, Pending, Running }
+
+    /// <summary>GET /queue: whether the prompt is running, waiting, or in neither list.</summary>
+    public async Task<QueuePlace> QueueAsync(string promptId, CancellationToken cancellationToken, bool log = true)
+    {
+        var answer = await SendAsync(log ? "queue" : null, HttpMethod.Get, "queue", null, Settings.RequestTimeout, cancellationToken);
+        EnsureSuccess(answer, "GET", "queue");
+        if (answer.Json is not { ValueKind: JsonValueKind.Object } json)
+            throw BadAnswer(answer, "GET", "queue");
+        return Contains(json, "queue_running", promptId) ? QueuePlace.Running
+            : Contains(json, "queue_pending", promptId) ? QueuePlace.Pending
+            : QueuePlace.Absent;
+    }
+
+    /// <summary>POST /queue {delete: [id]}: takes a prompt that has not started out of the queue.</summary>
+    public async Task DeleteFromQueueAsync(string promptId, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync("delete", HttpMethod.Post, "queue", new JsonObject { ["delete"] = new JsonArray(promptId) }, Settings.RequestTimeout, cancellationToken,
+            failureLevel: _ => LogLevel.Warning);
+        EnsureSuccess(answer, "POST", "queue");
+    }
+
+    /// <summary>POST /interrupt {prompt_id}: stops the prompt if it is the one running (and nothing else).</summary>
+    public async Task InterruptAsync(string promptId, CancellationToken cancellationToken)
+    {
+        var answer = await SendAsync("interrupt", HttpMethod.Post, "interrupt", new JsonObject { ["prompt_id"] = promptId }, Settings.RequestTimeout, cancellationToken,
+            failureLevel: _ => LogLevel.Warning);
+        EnsureSuccess(answer, "POST", "interrupt");
+    }
+
+    public sealed record Downloaded(long Bytes, string ContentType);
+
+    /// <summary>GET /view of one output, streamed into <paramref name="destination"/> (written whole, then renamed into place).</summary>
+    public async Task<Downloaded> DownloadAsync(OutputFile file, string destination, CancellationToken cancellationToken)
+    {
+        var path = $"view?filename={Uri.EscapeDataString(file.Filename)}&subfolder={Uri.EscapeDataString(file.Subfolder)}&type={Uri.EscapeDataString(file.Type)}";
+        var where = $"GET {Endpoint("view")}?filename={file.Filename}&subfolder={file.Subfolder}&type={file.Type}";
+        var started = Stopwatch.GetTimestamp();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Settings.DownloadTimeout);
+        var status = "";
+        long bytes = 0;
+        try
+        {
+            using var response = await Http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            status = ((int)response.StatusCode).ToString();
+            if (!response.IsSuccessStatusCode)
+                throw new ComfyUICallException(KindOf((int)response.StatusCode), where,
+                    $"ComfyUI answered {(int)response.StatusCode} to the download of {file.Filename}.", (int)response.StatusCode);
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            var temp = destination + ".part";
+            await using (var target = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                await response.Content.CopyToAsync(target, timeout.Token);
+                bytes = target.Length;
+            }
+            File.Move(temp, destination, overwrite: true);
+            var contentType = response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream";
+            LogCall("download", "GET", "view", status, started, LogLevel.Information, new() { ["file"] = file.Filename, ["bytes"] = bytes, ["contentType"] = contentType });
+            return new Downloaded(bytes, contentType);
+        }
+        catch (Exception ex) when (Translate(ex, where, timeout, cancellationToken) is { } failure)
+        {
+            LogCall("download", "GET", "view", Describe(failure, status), started, LogLevel.Error, new() { ["file"] = file.Filename });
+            throw failure;
+        }
+    }
+
+    // --- plumbing -------------------------------------------------------------------------------------------------
+
+    private sealed record Answer(int Status, string? MediaType, byte[] Body, JsonElement? Json);
+
+    private async Task<Answer> SendAsync(
+        string? op, HttpMethod method, string path, JsonNode? body, TimeSpan timeout, CancellationToken cancellationToken,
+        Func<int, JsonElement?, Dictionary<string, object?>?>? data = null, Func<ComfyUICallException, LogLevel>? failureLevel = null)
+    {
+        var where = Where(method.Method, path);
+        var started = Stopwatch.GetTimestamp();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            using var request = new HttpRequestMessage(method, path);
+            if (body is not null)
+                request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+            using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+            var bytes = await ReadBounded(response.Content, deadline.Token);
+            var status = (int)response.StatusCode;
+            var json = TryParse(bytes);
+            if (op is not null)
+                LogCall(op, method.Method, path, status.ToString(), started, status < 400 ? LogLevel.Information : LogLevel.Error, data?.Invoke(status, json));
+            return new Answer(status, response.Content.Headers.ContentType?.MediaType, bytes, json);
+        }
+        catch (Exception ex) when (Translate(ex, where, deadline, cancellationToken) is { } failure)
+        {
+            if (op is not null)
+                LogCall(op, method.Method, path, Describe(failure, null), started, failureLevel?.Invoke(failure) ?? LogLevel.Error, null);
+            throw failure;
+        }
+    }
+
+    /// <summary>The exception as a call failure; null for our own cancellation (the run was stopped), which passes through.</summary>
+    private ComfyUICallException? Translate(Exception ex, string where, CancellationTokenSource deadline, CancellationToken cancellationToken) => ex switch
+    {
+        ComfyUICallException call => call,
+        _ when cancellationToken.IsCancellationRequested => null,
+        OperationCanceledException when deadline.IsCancellationRequested =>
+            new ComfyUICallException(CallFailure.Timeout, where, $"ComfyUI did not answer {where} within its timeout.", inner: ex),
+        TimeoutRejectedException =>
+            new ComfyUICallException(CallFailure.Timeout, where, $"ComfyUI did not answer {where} within its timeout.", inner: ex),
+        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError } http =>
+            new ComfyUICallException(CallFailure.Unreachable, where, $"ComfyUI is not reachable at {Endpoint("")}: {http.Message}", inner: ex),
+        HttpRequestException or IOException =>
+            new ComfyUICallException(CallFailure.ConnectionLost, where, $"The connection to ComfyUI broke during {where}: {ex.Message}", inner: ex),
+        Polly.CircuitBreaker.BrokenCircuitException =>
+            new ComfyUICallException(CallFailure.Unreachable, where, $"ComfyUI failed too often lately; the worker stopped calling it for a while ({where}).", inner: ex),
+        _ => null,
+    };
+
+    private static string Describe(ComfyUICallException failure, string? status) => failure.Failure switch
+    {
+        CallFailure.Unreachable => "unreachable",
+        CallFailure.ConnectionLost => "connection lost",
+        CallFailure.Timeout => "timed out",
+        _ => status ?? failure.Status?.ToString() ?? "failed",
+    };
+
+    private void EnsureSuccess(Answer answer, string method, string path)
+    {
+        if (answer.Status is >= 200 and < 300)
+            return;
+        var where = Where(method, path);
+        var kind = KindOf(answer.Status);
+        throw new ComfyUICallException(kind, where, kind switch
+        {
+            CallFailure.Unauthorized => $"ComfyUI refused {where} with {answer.Status}{(Settings.Token is null ? " (no ComfyUI:Token is set)" : " (check ComfyUI:Token)")}.",
+            CallFailure.ServerError => $"ComfyUI failed with {answer.Status} on {where}: {Excerpt(answer)}",
+            _ => $"ComfyUI answered {answer.Status} to {where}: {Excerpt(answer)}",
+        }, answer.Status);
+    }
+
+    private static CallFailure KindOf(int status) => status switch
+    {
+        401 or 403 => CallFailure.Unauthorized,
+        >= 500 => CallFailure.ServerError,
+        _ => CallFailure.Refused,
+    };
+
+    private ComfyUICallException BadAnswer(Answer answer, string method, string path)
+    {
+        var where = Where(method, path);
+        return new ComfyUICallException(CallFailure.BadAnswer, where,
+            $"The answer to {where} is not ComfyUI's JSON ({answer.MediaType ?? "no content type"}, {answer.Body.Length} bytes: {Excerpt(answer)}).", answer.Status);
+    }
+
+    /// <summary>The start of an answer as printable text, for a card: enough to recognise a login page or an error page.</summary>
+    private static string Excerpt(Answer answer)
+    {
+        var text = Encoding.UTF8.GetString(answer.Body, 0, Math.Min(answer.Body.Length, 200));
+        var printable = string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c)).Trim();
+        printable = string.Join(' ', printable.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        return printable.Length == 0 ? "an empty body" : $"'{(printable.Length > 120 ? printable[..120] + "…" : printable)}'";
+    }
+
+    private static async Task<byte[]> ReadBounded(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int n;
+        while ((n = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + n > MaxAnswerBytes)
+                throw new IOException($"ComfyUI's answer is larger than {MaxAnswerBytes} bytes.");
+            buffer.Write(chunk, 0, n);
+        }
+        return buffer.ToArray();
+    }
+
+    private static JsonElement? TryParse(byte[] body)
+    {
+        if (body.Length == 0)
+            return null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static bool Contains(JsonElement queue, string list, string promptId) =>
+        queue.TryGetProperty(list, out var items) && items.ValueKind == JsonValueKind.Array
+        && items.EnumerateArray().Any(item => item.ValueKind == JsonValueKind.Array && item.GetArrayLength() > 1
+            && item[1].ValueKind == JsonValueKind.String && item[1].GetString() == promptId);
+
+    private static Dictionary<string, object?> RejectionData(JsonElement body) => new()
+    {
+        ["error"] = body.TryGetProperty("error", out var error) && error.TryGetProperty("type", out var type) ? type.GetString() : null,
+        ["nodeErrors"] = PromptErrors.NodeErrorSummaries(body),
+    };
+
+    private void LogCall(string op, string method, string path, string status, long started, LogLevel level, Dictionary<string, object?>? extra)
+    {
+        using var component = logger.BeginComponentScope("comfyui");
+        var data = new Dictionary<string, object?>
+        {
+            ["call"] = new Dictionary<string, object?> { ["target"] = Endpoint(path), ["op"] = op, ["status"] = status },
+        };
+        foreach (var (key, value) in extra ?? [])
+            if (value is not null)
+                data[key] = value;
+        var pathOnly = new Uri(Endpoint(path)).AbsolutePath;
+        logger.LogWithData(level, null, data, "{Method} {Path}: {Outcome} ({DurationMs} ms)", method, pathOnly,
+            int.TryParse(status, out _) ? $"answered {status}" : status, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>ComfyUI's address and the token header, for every request of the named client.</summary>
+    public static void Configure(HttpClient http, ComfyUIOptions settings)
+    {
+        http.BaseAddress = settings.BaseUri;
+        // The calls time themselves (RequestTimeout, DownloadTimeout): HttpClient's own 100 s must not cut a download short.
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        if (!string.IsNullOrEmpty(settings.Token))
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", settings.Token);
+    }
+}
