@@ -14,9 +14,9 @@ internal static class LogsApi
 {
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/projects/{projectId}/jobs/{jobId}/log").WithTags("Logs");
-        group.MapGet("/", Tail).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/stream", Stream).ProducesProblem(StatusCodes.Status404NotFound);
+        var group = routes.MapGroup("/api/projects").WithTags("Logs");
+        group.MapGet("/{projectId}/jobs/{jobId}/log", Tail).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{projectId}/jobs/{jobId}/log/stream", Stream).ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
 

@@ -221,9 +221,9 @@ public sealed class LogTailTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains(items, e => e.GetProperty("entry").Str("msg")!.Contains($"/api/projects/{_project}/jobs/nope/log answered 404"));
         Assert.All(items, e => Assert.Contains(e.GetProperty("entry").Str("level"), new[] { "warn", "error" }));
 
-        var first = await _http.Tail("/api/system/logs/backend?after=0&tailBytes=500");
+        var first = await _http.Tail("/api/system/logs/backend?after=0&tailBytes=2000");
         Assert.Equal(0, first.GetProperty("start").GetInt64());
-        Assert.Contains("Loaded ", Items(first)[0].Text);
+        Assert.Equal(0, Items(first)[0].Offset);
 
         using var download = await _http.GetAsync("/api/system/logs/backend?download=true");
         Assert.Equal("backend.jsonl", download.Content.Headers.ContentDisposition?.FileNameStar);
