@@ -14,6 +14,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import faults
 
+# W3C trace context: the trace id of the client's traceparent goes on the request's log line, so a caller's trace can
+# be followed into the stand-in (the rest of the header, like every other header, is not logged).
+TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+
 
 class Reply:
     def __init__(self, status, body=b"", content_type=None, headers=(), close=False):
@@ -91,7 +95,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _log(self, status):
         path = urllib.parse.urlsplit(self.path).path  # never the query string: it may carry ?token=
-        print(f"{time.strftime('%H:%M:%S')} {self.command} {path} {status}", file=sys.stderr, flush=True)
+        trace = TRACEPARENT.match(self.headers.get("traceparent", "").strip())
+        print(f"{time.strftime('%H:%M:%S')} {self.command} {path} {status}" + (f" trace={trace.group(1)}" if trace else ""),
+              file=sys.stderr, flush=True)
 
     def read_body(self):
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

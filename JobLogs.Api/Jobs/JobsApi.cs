@@ -1,5 +1,6 @@
 using JobLogs.Api.Extensions;
 using JobLogs.Jobs;
+using JobLogs.ServiceDefaults.Redaction;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobLogs.Api.Jobs;
@@ -63,10 +64,14 @@ internal static class JobsApi
 
     private static bool Matches(string? id, string text) => id?.Contains(text, StringComparison.OrdinalIgnoreCase) == true;
 
-    private static Results<Ok<Job>, ValidationProblem, ProblemHttpResult> Get(string projectId, string jobId, JobStore store)
+    private static Results<Ok<Job>, ValidationProblem, ProblemHttpResult> Get(string projectId, string jobId, JobStore store, Redactor redactor)
     {
         if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
             return invalid;
-        return store.Get(projectId, jobId) is { } job ? TypedResults.Ok(job.ToWire()) : Problems.JobNotFound(projectId, jobId);
+        // The input is stored as given (the worker runs it); what people see of it is redacted, e.g. an absolute
+        // weight path in a tool's args shows as {models}/...
+        return store.Get(projectId, jobId) is { } job
+            ? TypedResults.Ok(job.ToWire() with { Input = redactor.Redact(job.Input) })
+            : Problems.JobNotFound(projectId, jobId);
     }
 }

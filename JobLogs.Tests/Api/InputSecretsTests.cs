@@ -48,6 +48,33 @@ public sealed class InputSecretsTests(ApiFactory api) : IClassFixture<ApiFactory
             Assert.DoesNotContain(secret, File.ReadAllText(api.Layout.RuntimeLog("backend")));
     }
 
+    // comfyui.workflow inputs: the raw secret, and the same input referring to a secret instead.
+    public static readonly TheoryData<string, string, string, string> RawSecretsInWorkflows = new()
+    {
+        { $$"""{"workflow": {"1": {"class_type": "CLIPTextEncode", "inputs": {"text": "a cat, {{Token}}"} } } }""", Token,
+            "input.workflow.1.inputs.text holds what looks like a secret (a token of the shape github)",
+            """{"workflow": {"1": {"class_type": "CLIPTextEncode", "inputs": {"text": {"$secret": "PROMPT"}}}}}""" },
+        { """{"workflow": {"1": {"class_type": "X", "inputs": {}}}, "overrides": {"1.api_key": "abc-123-def-456"}}""", "abc-123-def-456",
+            "input.overrides.1.api_key holds a literal value, and its name marks it as a secret",
+            """{"workflow": {"1": {"class_type": "X", "inputs": {}}}, "overrides": {"1.api_key": {"$secret": "API_KEY"}}}""" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RawSecretsInWorkflows))]
+    public async Task A_raw_secret_in_a_workflow_or_its_overrides_is_refused_and_a_reference_is_accepted(string input, string secret, string where, string referring)
+    {
+        using var refused = await _http.PostAsync($"/api/projects/{_project}/jobs",
+            new StringContent($$"""{"type": "comfyui.workflow", "input": {{input}}}""", Encoding.UTF8, "application/json"));
+        var detail = await ApiCalls.AssertProblem(refused, HttpStatusCode.BadRequest);
+        Assert.Contains(where, detail);
+        Assert.Contains("refer to it here as {\"$secret\": ", detail);
+        Assert.DoesNotContain(secret, detail);
+
+        using var accepted = await _http.PostAsync($"/api/projects/{_project}/jobs",
+            new StringContent($$"""{"type": "comfyui.workflow", "input": {{referring}}}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+    }
+
     [Fact]
     public async Task A_problem_sentence_that_quotes_the_request_is_redacted()
     {

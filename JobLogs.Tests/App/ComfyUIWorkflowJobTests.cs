@@ -54,7 +54,6 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
         Assert.Equal((96, 64), (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20))));
 
         var log = app.JobLog(job);
-        File.Copy(Path.Combine(app.DataRoot.Path, job.LogPath), "/tmp/debug-success.jsonl", true);
         Assert.All(log, e => JsonLines.AssertValid(Schemas.JobLogEntry, e));
         Assert.DoesNotContain(log, e => e.GetRawText().Contains("class_type")); // the raw workflow never goes to the log
         var summary = Assert.Single(log, e => e.Str("msg")!.StartsWith("Workflow (inline): 7 nodes"));
@@ -121,8 +120,6 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
     public async Task A_model_that_is_not_installed_is_refused_at_validation()
     {
         var job = await Run(Workflows.TextToImage(Workflows.NewSeed(), checkpoint: "v1-5-pruned-emaonly.safetensors"));
-        File.Copy(Path.Combine(app.DataRoot.Path, job.LogPath), "/tmp/debug-model.jsonl", true);
-        File.WriteAllText("/tmp/debug-model-card.json", JsonSerializer.Serialize(job.Error));
         var card = job.AssertFailed(app.Layout, "validate", "node 1 CheckpointLoaderSimple, input ckpt_name", "model-missing");
         Assert.Equal("value_not_in_list", card.Type);
         Assert.Contains("ckpt_name: 'v1-5-pruned-emaonly.safetensors' not in ['broken-demo.safetensors'", card.Message);

@@ -13,9 +13,10 @@ namespace JobLogs.Tests.Redaction;
 
 /// <summary>
 /// The secret corpus pushed through real job runs of the whole app — a tool that prints every form to stderr and stdout,
-/// fails with secrets in its exception, outputs them, and gets configured secrets by reference — and then looked for
-/// everywhere a person or a backend could see it: the data root, every Api response, the rendered pages, and the
-/// telemetry all three services exported to the test's OTLP receiver.
+/// fails with secrets in its exception, outputs them, and gets configured secrets by reference; ComfyUI workflows behind
+/// a token whose secrets by reference ComfyUI echoes in its refusal, and one failing on a file it names by its absolute path —
+/// and then looked for everywhere a person or a backend could see it: the data root, every Api response, the rendered
+/// pages, and the telemetry all three services exported to the test's OTLP receiver.
 /// </summary>
 [Collection(RedactionAppCollection.Name)]
 public sealed class RedactionAppTests(RedactionAppFixture app, BrowserFixture browser)
@@ -35,12 +36,29 @@ public sealed class RedactionAppTests(RedactionAppFixture app, BrowserFixture br
         },
     });
 
+    private Task<Job> CreateWorkflow(Dictionary<string, object> workflow, Dictionary<string, object>? overrides = null) =>
+        app.Api.CreateJob(_project, JobTypes.ComfyUIWorkflow, overrides is null ? new { workflow } : new { workflow, overrides });
+
+    private static Dictionary<string, string> Secret(string name) => new() { [SecretReference.Key] = name };
+
     [Fact]
     public async Task No_secret_reaches_a_record_a_log_a_response_a_page_or_the_telemetry()
     {
         var failing = await CreateLeaky(fail: true);
         var succeeding = await CreateLeaky(fail: false);
         var missing = await app.Api.CreateTool(_project, "leaky", new Dictionary<string, object> { ["key"] = new Dictionary<string, string> { ["$secret"] = "NOT_CONFIGURED" } });
+        // ComfyUI echoes the value it refuses: a configured secret by reference in an override, a token in the workflow itself.
+        var echoing = await CreateWorkflow(Workflows.TextToImage(Workflows.NewSeed()),
+            new() { ["1.ckpt_name"] = Secret(RedactionAppFixture.CorpusSecretName) });
+        var tokenWorkflow = Workflows.TextToImage(Workflows.NewSeed());
+        tokenWorkflow["1"] = new { class_type = "CheckpointLoaderSimple", inputs = new { ckpt_name = Secret(RedactionAppFixture.GitHubTokenName) } };
+        var echoingToken = await CreateWorkflow(tokenWorkflow);
+        // ComfyUI names a file it cannot load by its absolute path (under a weight root).
+        var broken = await CreateWorkflow(new()
+        {
+            ["1"] = new { class_type = "LoadImage", inputs = new { image = RedactionAppFixture.NotAnImage } },
+            ["2"] = new { class_type = "PreviewImage", inputs = new { images = new object[] { "1", 0 } } },
+        });
         using var refused = await app.Api.PostAsJsonAsync($"/api/projects/{_project}/jobs",
             new { type = "python.tool", input = new { tool = "leaky", args = new { note = "x " + SecretCorpus.ConfiguredSecret } } });
         var refusal = await ApiCalls.AssertProblem(refused, HttpStatusCode.BadRequest);
@@ -49,7 +67,10 @@ public sealed class RedactionAppTests(RedactionAppFixture app, BrowserFixture br
         var failed = await app.Api.WaitForStatus(_project, failing.Id, s => s.IsFinished(), JobTimeout);
         var succeeded = await app.Api.WaitForStatus(_project, succeeding.Id, s => s.IsFinished(), JobTimeout);
         var lacking = await app.Api.WaitForStatus(_project, missing.Id, s => s.IsFinished(), JobTimeout);
-        Job[] jobs = [failed, succeeded, lacking];
+        var rejected = await app.Api.WaitForStatus(_project, echoing.Id, s => s.IsFinished(), JobTimeout);
+        var rejectedToken = await app.Api.WaitForStatus(_project, echoingToken.Id, s => s.IsFinished(), JobTimeout);
+        var unloadable = await app.Api.WaitForStatus(_project, broken.Id, s => s.IsFinished(), JobTimeout);
+        Job[] jobs = [failed, succeeded, lacking, rejected, rejectedToken, unloadable];
 
         // What each job must show: the failure card of a tool that raised, the output, the missing secret by name.
         Assert.Equal(JobStatus.Failed, failed.Status);
@@ -61,6 +82,20 @@ public sealed class RedactionAppTests(RedactionAppFixture app, BrowserFixture br
         Assert.Equal(JobStatus.Failed, lacking.Status);
         Assert.Equal("secret-missing", lacking.Error!.Rule);
         Assert.Contains("secret NOT_CONFIGURED at input.args.key", lacking.Error.Message);
+        // The workflows: ComfyUI got the secrets (it refused their values, not a reference), the cards show them redacted,
+        // and the absolute path ComfyUI named reads as its alias.
+        foreach (var job in new[] { rejected, rejectedToken })
+        {
+            var card = job.AssertFailed(app.Layout, "validate", "node 1 CheckpointLoaderSimple, input ckpt_name", "invalid-input");
+            Assert.Contains("ckpt_name: '[REDACTED]' not in ['broken-demo.safetensors'", card.Message);
+        }
+        Assert.True(rejected.Redactions!.GetValueOrDefault(RuleIds.ConfiguredSecret) > 0, string.Join(", ", rejected.Redactions!));
+        var unloaded = unloadable.AssertFailed(app.Layout, "execute", "node 1 LoadImage", "comfyui-node-error");
+        var aliased = $"'{{comfyui}}/input/{RedactionAppFixture.NotAnImage}'";
+        Assert.Equal($"Node 1 LoadImage failed: PIL.UnidentifiedImageError: cannot identify image file {aliased}", unloaded.Message);
+        Assert.Contains(aliased, FailureAssertions.EntryAt(app.Layout, unloadable, unloaded.LogOffset!.Value)
+            .GetProperty("data").GetProperty("exception").Str("message"));
+        Assert.True(unloadable.Redactions!.GetValueOrDefault(RuleIds.WeightPath) > 0, string.Join(", ", unloadable.Redactions!));
 
         // Everywhere: the files under the data root ...
         var found = new List<string>();
@@ -194,6 +229,50 @@ public sealed class RedactionAppTests(RedactionAppFixture app, BrowserFixture br
                 .All(name => metrics.Any(m => m.Contains(name))),
             TimeSpan.FromSeconds(30), "the job, log and redaction metrics to be exported");
     }
+
+    [Fact]
+    public async Task One_comfyui_attempts_entries_and_spans_share_one_trace_and_comfyui_receives_it()
+    {
+        var created = await CreateWorkflow(Workflows.TextToImage(Workflows.NewSeed()));
+        var job = await app.Api.WaitForStatus(_project, created.Id, s => s.IsFinished(), JobTimeout);
+        Assert.True(job.Status == JobStatus.Succeeded, job.Error?.Summary);
+        var trace = job.Attempts.Single().TraceId!;
+
+        // The log: the Api's, the worker's and ComfyUI's entries of the attempt carry its trace.
+        var log = app.JobLog(job).Where(e => e.GetProperty("attempt").GetInt32() == 1).ToList();
+        Assert.Equal(["backend", "comfyui", "worker"], log.Select(e => e.Str("component")).Distinct().Order());
+        Assert.All(log, e => Assert.Equal(trace, e.Str("traceId")));
+
+        // The spans: a stage span per stage, a call span per call to ComfyUI, ended with its result.
+        List<(string Service, JsonElement Span)> spans = [];
+        await Eventually.True(() =>
+        {
+            spans = [.. OtlpJson.Spans(app.Otlp.Received("traces")).Where(s => OtlpJson.Id(s.Span, "traceId") == trace)];
+            return spans.Any(s => s.Span.Str("name") == "comfyui download") && spans.Count(s => s.Service == "api" && s.Span.Str("name")!.Contains("/report")) == 1;
+        }, TimeSpan.FromSeconds(30), "the attempt's spans to be exported");
+        string[] names = [.. spans.Select(s => $"{s.Service}: {s.Span.Str("name")}")];
+        Assert.Contains("api: job comfyui.workflow", names);
+        Assert.Contains("worker: run comfyui.workflow", names);
+        Assert.All(new[] { "input", "submit", "execute", "download" }, stage => Assert.Contains($"worker: stage {stage}", names));
+        // One span per call (a socket silent for long would add checks over HTTP: calls too, not looked at here).
+        var byOp = spans.Where(s => OtlpJson.Attribute(s.Span, "joblogs.call.target") == "comfyui").ToLookup(s => OtlpJson.Attribute(s.Span, "joblogs.call.op"), s => s.Span);
+        var calls = new[] { "connect", "submit", "follow", "download" }.ToDictionary(op => op, op => Assert.Single(byOp[op]));
+        Assert.Equal(("open", "200", "done", "200"), (Status(calls["connect"]), Status(calls["submit"]), Status(calls["follow"]), Status(calls["download"])));
+        // Each HTTP request to ComfyUI, the socket's upgrade included, is a span under its call: its id went out in traceparent.
+        foreach (var op in new[] { "connect", "submit", "download" })
+            Assert.Contains(spans, s => OtlpJson.Id(s.Span, "parentSpanId") == OtlpJson.Id(calls[op], "spanId") && OtlpJson.Attribute(s.Span, "http.request.method") != "");
+        // A call's entry points at the call's span.
+        Assert.Equal(OtlpJson.Id(calls["submit"], "spanId"), Assert.Single(log, e => e.Call()?.Str("op") == "submit").Str("spanId"));
+        Assert.All(spans, s => Assert.Equal(job.Id, OtlpJson.Attribute(s.Span, "job.id")));
+
+        // ComfyUI received the trace with every request of the attempt: submit, socket, download.
+        var received = app.ComfyUI.Log.Where(line => line.EndsWith($" trace={trace}", StringComparison.Ordinal)).ToList();
+        Assert.Contains(received, line => line.Contains(" POST /prompt 200 "));
+        Assert.Contains(received, line => line.Contains(" GET /ws 101 "));
+        Assert.Contains(received, line => line.Contains(" GET /view 200 "));
+    }
+
+    private static string Status(JsonElement span) => OtlpJson.Attribute(span, "joblogs.call.status");
 
     /// <summary>Where <paramref name="text"/> holds a secret, in any form a writer could have put it in.</summary>
     private IEnumerable<string> Leaks(string where, string text) =>

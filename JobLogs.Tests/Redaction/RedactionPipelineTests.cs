@@ -1,3 +1,4 @@
+extern alias WorkerAssembly;
 using System.Diagnostics;
 using System.Net;
 using JobLogs.ServiceDefaults;
@@ -11,6 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WorkerAssembly::JobLogs.Worker.ComfyUI;
 
 namespace JobLogs.Tests.Redaction;
 
@@ -90,6 +92,27 @@ public sealed class RedactionPipelineTests : IDisposable
         Assert.Equal("gpu-1", lease.Str("Host"));
         Assert.Equal(Redactor.Mask, lease.Str("Pin"));
         Assert.DoesNotContain("pin-7a9b", File.ReadAllText(pipeline.JobLog("p1", "j4")));
+    }
+
+    [Fact]
+    public void The_comfyui_token_is_a_configured_secret_and_classified_where_the_options_are_logged()
+    {
+        using var pipeline = new PipelineHost(_dir, null, $"ComfyUI:Token={SecretCorpus.ComfyToken}");
+        var logger = pipeline.Logger("JobLogs.Worker.ComfyUI");
+        var tally = pipeline.Tally.Watch(new JobKey("p1", "j10", 1));
+        using (logger.BeginJobScope("p1", "j10", 1))
+        {
+            // No key name and no known shape: only the configured value gives it away.
+            logger.LogWarning("ComfyUI answered {Answer}", $"no such user {SecretCorpus.ComfyToken}");
+            logger.LogInformation("ComfyUI settings: {@Settings}", new ComfyUIOptions { Url = "http://127.0.0.1:8188", Token = "another-Tk-5f2e9a71c3" });
+        }
+        var entries = JsonLines.Read(pipeline.JobLog("p1", "j10"));
+        Assert.Equal("ComfyUI answered no such user [REDACTED]", entries[0].Str("msg"));
+        var settings = entries[1].GetProperty("data").GetProperty("settings");
+        Assert.Equal(("http://127.0.0.1:8188", Redactor.Mask), (settings.Str("Url"), settings.Str("Token")));
+        Assert.DoesNotContain("another-Tk", File.ReadAllText(pipeline.JobLog("p1", "j10")));
+        // The token property was masked by its classification, before any rule saw it: only the configured value was counted.
+        Assert.Equal(new Dictionary<string, int> { [RuleIds.ConfiguredSecret] = 1 }, tally.Redactions.Snapshot());
     }
 
     [Fact]

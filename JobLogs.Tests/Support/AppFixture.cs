@@ -60,7 +60,7 @@ public class AppFixture : IAsyncLifetime
         ["JobLogs__DashboardUrl"] = DashboardUrl,
     };
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Otlp = await OtlpReceiver.StartAsync();
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly::Projects.JobLogs_AppHost>(

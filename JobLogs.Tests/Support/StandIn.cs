@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -9,6 +10,7 @@ public sealed class StandIn : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly TempDirectory _folder;
+    private readonly ConcurrentQueue<string> _log = new();
 
     private StandIn(Process process, TempDirectory folder, int port, string? token)
     {
@@ -22,6 +24,9 @@ public sealed class StandIn : IAsyncDisposable
     public string? Token { get; }
     public string InputDir => _folder.File("input");
     public string OutputDir => _folder.File("output");
+
+    /// <summary>What the stand-in wrote to stderr so far: a line per request, <c>time METHOD /path status [trace=&lt;trace id&gt;]</c>.</summary>
+    public IReadOnlyCollection<string> Log => _log;
 
     /// <summary>Starts the stand-in with <paramref name="flags"/> (see its README) and waits until it answers.</summary>
     public static async Task<StandIn> StartAsync(string? token = null, params string[] flags)
@@ -37,9 +42,14 @@ public sealed class StandIn : IAsyncDisposable
         if (token is not null)
             start.Environment["COMFY_STANDIN_TOKEN"] = token;
         var process = Process.Start(start)!;
+        var standIn = new StandIn(process, folder, port, token);
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is not null)
+                standIn._log.Enqueue(line.Data);
+        };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
-        var standIn = new StandIn(process, folder, port, token);
         using var http = new HttpClient { BaseAddress = standIn.Url, Timeout = TimeSpan.FromSeconds(2) };
         if (token is not null)
             http.DefaultRequestHeaders.Authorization = new("Bearer", token);

@@ -4,20 +4,26 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using JobLogs.ServiceDefaults.Logging;
+using JobLogs.Worker.Jobs;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 
 namespace JobLogs.Worker.ComfyUI;
 
 /// <summary>
-/// ComfyUI's HTTP API (COMFYUI.md): submit, history, queue, interrupt, view. Each call is one job log entry
-/// (<c>component: comfyui</c>, <c>data.call {target, op, status}</c>, <c>durationMs</c>) unless the caller summarises a
-/// series of them (polling). Targets and card locations are endpoints without credentials: the token travels in a header.
+/// ComfyUI's HTTP API (COMFYUI.md): submit, history, queue, interrupt, view. Each call is one span of the attempt
+/// (<see cref="JobTelemetry.StartCall"/>, target <c>comfyui</c>; the HttpClient span under it carries the trace to ComfyUI
+/// in a <c>traceparent</c> header) and one job log entry (<c>component: comfyui</c>, <c>data.call {target, op, status}</c>,
+/// <c>durationMs</c>) unless the caller summarises a series of them (polling). Targets and card locations are endpoints
+/// without credentials: the token travels in a header.
 /// </summary>
 internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions<ComfyUIOptions> options, ILogger<ComfyUIClient> logger)
 {
     /// <summary>The named HttpClient (WorkerServices sets its address, token and resilience).</summary>
     public const string HttpClientName = "comfyui";
+
+    /// <summary>What the spans of ComfyUI calls name as their target.</summary>
+    public const string CallTarget = "comfyui";
 
     private const int MaxAnswerBytes = 8 * 1024 * 1024;
 
@@ -63,7 +69,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
     /// <summary>GET /history/{id}: the prompt's entry once it finished; null while it is queued or running (or unknown).</summary>
     public async Task<JsonElement?> HistoryAsync(string promptId, CancellationToken cancellationToken, bool log = true)
     {
-        var answer = await SendAsync(log ? "history" : null, HttpMethod.Get, $"history/{promptId}", null, Settings.RequestTimeout, cancellationToken);
+        var answer = await SendAsync("history", HttpMethod.Get, $"history/{promptId}", null, Settings.RequestTimeout, cancellationToken, log);
         EnsureSuccess(answer, "GET", $"history/{promptId}");
         if (answer.Json is not { ValueKind: JsonValueKind.Object } json)
             throw BadAnswer(answer, "GET", $"history/{promptId}");
@@ -75,7 +81,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
     /// <summary>GET /queue: whether the prompt is running, waiting, or in neither list.</summary>
     public async Task<QueuePlace> QueueAsync(string promptId, CancellationToken cancellationToken, bool log = true)
     {
-        var answer = await SendAsync(log ? "queue" : null, HttpMethod.Get, "queue", null, Settings.RequestTimeout, cancellationToken);
+        var answer = await SendAsync("queue", HttpMethod.Get, "queue", null, Settings.RequestTimeout, cancellationToken, log);
         EnsureSuccess(answer, "GET", "queue");
         if (answer.Json is not { ValueKind: JsonValueKind.Object } json)
             throw BadAnswer(answer, "GET", "queue");
@@ -108,6 +114,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         var path = $"view?filename={Uri.EscapeDataString(file.Filename)}&subfolder={Uri.EscapeDataString(file.Subfolder)}&type={Uri.EscapeDataString(file.Type)}";
         var where = $"GET {Endpoint("view")}?filename={file.Filename}&subfolder={file.Subfolder}&type={file.Type}";
         var started = Stopwatch.GetTimestamp();
+        using var call = JobTelemetry.StartCall(CallTarget, "download");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Settings.DownloadTimeout);
         var status = "";
@@ -129,12 +136,19 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
             File.Move(temp, destination, overwrite: true);
             var contentType = response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream";
             LogCall("download", "GET", "view", status, started, LogLevel.Information, new() { ["file"] = file.Filename, ["bytes"] = bytes, ["contentType"] = contentType });
+            JobTelemetry.EndCall(call, status, failed: false);
             return new Downloaded(bytes, contentType);
         }
         catch (Exception ex) when (Translate(ex, where, timeout, cancellationToken) is { } failure)
         {
             LogCall("download", "GET", "view", Describe(failure, status), started, LogLevel.Error, new() { ["file"] = file.Filename });
+            JobTelemetry.EndCall(call, Describe(failure, status), failed: true);
             throw failure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            JobTelemetry.EndCall(call, Canceled, failed: false);
+            throw;
         }
     }
 
@@ -142,12 +156,16 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
 
     private sealed record Answer(int Status, string? MediaType, byte[] Body, JsonElement? Json);
 
+    private const string Canceled = "canceled";
+
+    /// <summary>One call: its span, and its job log entry unless <paramref name="log"/> is false (the caller summarises).</summary>
     private async Task<Answer> SendAsync(
-        string? op, HttpMethod method, string path, JsonNode? body, TimeSpan timeout, CancellationToken cancellationToken,
+        string op, HttpMethod method, string path, JsonNode? body, TimeSpan timeout, CancellationToken cancellationToken, bool log = true,
         Func<int, JsonElement?, Dictionary<string, object?>?>? data = null, Func<ComfyUICallException, LogLevel>? failureLevel = null)
     {
         var where = Where(method.Method, path);
         var started = Stopwatch.GetTimestamp();
+        using var call = JobTelemetry.StartCall(CallTarget, op);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
@@ -159,15 +177,23 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
             var bytes = await ReadBounded(response.Content, deadline.Token);
             var status = (int)response.StatusCode;
             var json = TryParse(bytes);
-            if (op is not null)
+            // The entry is written while the call's span is current, so it points at the span.
+            if (log)
                 LogCall(op, method.Method, path, status.ToString(), started, status < 400 ? LogLevel.Information : LogLevel.Error, data?.Invoke(status, json));
+            JobTelemetry.EndCall(call, status.ToString(), failed: status >= 400);
             return new Answer(status, response.Content.Headers.ContentType?.MediaType, bytes, json);
         }
         catch (Exception ex) when (Translate(ex, where, deadline, cancellationToken) is { } failure)
         {
-            if (op is not null)
+            if (log)
                 LogCall(op, method.Method, path, Describe(failure, null), started, failureLevel?.Invoke(failure) ?? LogLevel.Error, null);
+            JobTelemetry.EndCall(call, Describe(failure, null), failed: true);
             throw failure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            JobTelemetry.EndCall(call, Canceled, failed: false);
+            throw;
         }
     }
 

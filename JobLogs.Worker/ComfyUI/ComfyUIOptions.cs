@@ -14,7 +14,11 @@ internal sealed class ComfyUIOptions : IValidatableObject
     [Required(ErrorMessage = "ComfyUI:Url is not set: give ComfyUI's address, e.g. http://127.0.0.1:8188 (the app host starts a local stand-in when none is configured).")]
     public string Url { get; set; } = "";
 
-    /// <summary>A secret: never logged, never in a target or a card.</summary>
+    /// <summary>
+    /// A secret: never logged, never in a target or a card. Classified, so it is masked wherever the options are logged;
+    /// the redactor also knows its value (ServiceDefaults reads every key named like a secret from the configuration).
+    /// </summary>
+    [SecretData]
     public string? Token { get; set; }
 
     /// <summary>Each HTTP call (submit, history, queue, interrupt); a download gets <see cref="DownloadTimeout"/>.</summary>

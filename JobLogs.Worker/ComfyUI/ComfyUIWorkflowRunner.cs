@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
 using JobLogs.Worker.Failures;
@@ -13,10 +14,12 @@ namespace JobLogs.Worker.ComfyUI;
 /// Runs <c>comfyui.workflow</c> jobs: loads and summarises the workflow, opens the WebSocket, submits the prompt under
 /// an id of our own (so a lost answer is looked up, never submitted twice), follows it to its end, and downloads its
 /// outputs into the job's assets folder. A cancel, a deadline or a worker stopping takes the prompt out of ComfyUI's
-/// queue, or interrupts it. Every failure ends in a card that says which stage, where, and what ComfyUI said.
+/// queue, or interrupts it. Every failure ends in a card that says which stage, where, and what ComfyUI said. Secrets the
+/// workflow refers to are resolved into the prompt ComfyUI gets, and nowhere else.
 /// </summary>
 internal sealed partial class ComfyUIWorkflowRunner(
-    ComfyUIClient client, PromptFollower follower, DataLayout layout, IOptions<ComfyUIOptions> options, ILogger<ComfyUIWorkflowRunner> logger) : IJobRunner
+    ComfyUIClient client, PromptFollower follower, SecretResolver secrets, DataLayout layout, IOptions<ComfyUIOptions> options,
+    ILogger<ComfyUIWorkflowRunner> logger) : IJobRunner
 {
     public string Type => JobTypes.ComfyUIWorkflow;
 
@@ -29,6 +32,9 @@ internal sealed partial class ComfyUIWorkflowRunner(
         data["source"] = workflow.Source;
         data["overrides"] = workflow.Overrides;
         logger.LogWithData(LogLevel.Information, null, data, "Workflow ({Source}): {Summary}", workflow.Source, summary.Text());
+        // Secrets are resolved last before anything goes to ComfyUI, into the prompt it gets and nowhere else: the summary,
+        // the log and the record keep the references (workflow and overrides alike, as the overrides are applied by now).
+        var prompt = JsonObject.Create(secrets.Resolve(JsonSerializer.SerializeToElement(workflow.Prompt), "workflow"))!;
 
         var promptId = Guid.NewGuid().ToString("D"); // canonical lowercase UUID: newer ComfyUI accepts no other id
         var clientId = $"joblogs-{Guid.NewGuid():N}";
@@ -40,7 +46,7 @@ internal sealed partial class ComfyUIWorkflowRunner(
         await using var socket = await OpenSocketAsync(clientId, cancellationToken);
         try
         {
-            await SubmitAsync(workflow, clientId, promptId, context, cancellationToken);
+            await SubmitAsync(workflow, prompt, clientId, promptId, context, cancellationToken);
             context.Stage = "execute";
             var history = await follower.FollowAsync(socket, promptId, workflow, context, cancellationToken);
             Ended(history, workflow, context);
@@ -62,15 +68,21 @@ internal sealed partial class ComfyUIWorkflowRunner(
         }
     }
 
-    /// <summary>Opens the WebSocket before submitting, so no message is missed; null (and a warning) when ComfyUI refuses it.</summary>
+    /// <summary>
+    /// Opens the WebSocket before submitting, so no message is missed; null (and a warning) when ComfyUI refuses it. The
+    /// connect is a call of its own (the session that follows the prompt is another): its upgrade request carries the trace.
+    /// </summary>
     private async Task<ComfyUISocket?> OpenSocketAsync(string clientId, CancellationToken cancellationToken)
     {
         var address = ComfyUISocket.Address(options.Value, clientId);
         var target = address.GetLeftPart(UriPartial.Path);
         var started = Stopwatch.GetTimestamp();
+        using var call = JobTelemetry.StartCall(ComfyUIClient.CallTarget, "connect");
         try
         {
-            return await ComfyUISocket.ConnectAsync(address, options.Value.Token, options.Value.RequestTimeout, cancellationToken);
+            var socket = await ComfyUISocket.ConnectAsync(address, options.Value.Token, options.Value.RequestTimeout, cancellationToken);
+            JobTelemetry.EndCall(call, "open", failed: false);
+            return socket;
         }
         catch (Exception ex) when (ex is WebSocketException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
@@ -81,16 +93,17 @@ internal sealed partial class ComfyUIWorkflowRunner(
                 ["call"] = new Dictionary<string, object?> { ["target"] = target, ["op"] = "connect", ["status"] = status },
             }, "The WebSocket was {Status} ({Reason}); following the prompt by polling /history instead ({DurationMs} ms)",
                 status, ex.Message, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            JobTelemetry.EndCall(call, status, failed: true);
             return null;
         }
     }
 
-    private async Task SubmitAsync(Workflow workflow, string clientId, string promptId, JobContext context, CancellationToken cancellationToken)
+    private async Task SubmitAsync(Workflow workflow, JsonObject prompt, string clientId, string promptId, JobContext context, CancellationToken cancellationToken)
     {
         JsonElement? refused = null;
         try
         {
-            var submitted = await client.SubmitAsync(workflow.Prompt, clientId, promptId, answer => refused = answer, cancellationToken);
+            var submitted = await client.SubmitAsync(prompt, clientId, promptId, answer => refused = answer, cancellationToken);
             if (submitted is not null)
             {
                 LogQueued(logger, promptId, submitted.Number);

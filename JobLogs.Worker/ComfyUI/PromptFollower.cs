@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
@@ -11,7 +12,8 @@ namespace JobLogs.Worker.ComfyUI;
 /// Follows a submitted prompt to its end. The WebSocket, when there is one, gives the progress as it happens (only
 /// messages about this prompt); the end itself is always read from /history/{id}, which is also the fallback when the
 /// socket was refused, breaks, or stays silent. A prompt that is in neither the queue nor the history is lost.
-/// Each session is one log entry: the socket session, and the polling of /history.
+/// Each session is one log entry and one span: the socket session, and the polling of /history; the HTTP checks of a
+/// session are spans under it.
 /// </summary>
 internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<ComfyUIOptions> options, TimeProvider time, ILogger<PromptFollower> logger)
 {
@@ -28,6 +30,21 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
 
     /// <summary>Reads the socket until the prompt ends (null: read the end from /history) or a check over HTTP found its end.</summary>
     private async Task<JsonElement?> WatchAsync(ComfyUISocket socket, string promptId, Workflow workflow, JobContext context, CancellationToken cancellationToken)
+    {
+        using var call = JobTelemetry.StartCall(ComfyUIClient.CallTarget, "follow");
+        try
+        {
+            return await WatchAsync(socket, promptId, workflow, context, call, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            EndFailed(call, ex, cancellationToken);
+            throw;
+        }
+    }
+
+    private async Task<JsonElement?> WatchAsync(
+        ComfyUISocket socket, string promptId, Workflow workflow, JobContext context, Activity? call, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var progress = new ProgressLog(Settings.ProgressLogInterval, time);
@@ -48,7 +65,7 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
                     if (type is "execution_success" or "execution_error" or "execution_interrupted"
                         || type == "executing" && data.TryGetProperty("node", out var node) && node.ValueKind == JsonValueKind.Null)
                     {
-                        LogSession(socket, started, messages, checks, "done", LogLevel.Information);
+                        LogSession(call, socket, started, messages, checks, "done", LogLevel.Information);
                         return null;
                     }
                     Show(type, data, workflow, context, progress);
@@ -59,18 +76,32 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
                     lastHeard = time.GetTimestamp();
                     if (await CheckAsync(promptId, context, outage, cancellationToken) is { } entry)
                     {
-                        LogSession(socket, started, messages, checks, "silent; found the prompt finished", LogLevel.Warning);
+                        LogSession(call, socket, started, messages, checks, "silent; found the prompt finished", LogLevel.Warning);
                         return entry;
                     }
                     break;
                 case ComfyUISocket.Closed { Reason: var reason }:
-                    LogSession(socket, started, messages, checks, $"{reason} before the prompt finished; polling /history instead", LogLevel.Warning);
+                    LogSession(call, socket, started, messages, checks, $"{reason} before the prompt finished; polling /history instead", LogLevel.Warning, failed: true);
                     return null;
             }
         }
     }
 
     private async Task<JsonElement> PollAsync(string promptId, JobContext context, CancellationToken cancellationToken)
+    {
+        using var call = JobTelemetry.StartCall(ComfyUIClient.CallTarget, "poll");
+        try
+        {
+            return await PollAsync(promptId, context, call, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            EndFailed(call, ex, cancellationToken);
+            throw;
+        }
+    }
+
+    private async Task<JsonElement> PollAsync(string promptId, JobContext context, Activity? call, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var polls = 0;
@@ -80,11 +111,20 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
             polls++;
             if (await CheckAsync(promptId, context, outage, cancellationToken) is { } entry)
             {
-                LogPolls(promptId, started, polls, "found it finished", LogLevel.Information);
+                LogPolls(call, promptId, started, polls, "found it finished", LogLevel.Information);
                 return entry;
             }
             await Task.Delay(Settings.PollInterval, time, cancellationToken);
         }
+    }
+
+    /// <summary>Ends the span of a session that a failed check, a lost prompt or a stopped run cut short.</summary>
+    private static void EndFailed(Activity? call, Exception ex, CancellationToken cancellationToken)
+    {
+        if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            JobTelemetry.EndCall(call, "canceled", failed: false);
+        else
+            JobTelemetry.EndCall(call, ex.Message, failed: true);
     }
 
     /// <summary>When ComfyUI stopped answering (it may be restarting); null while it answers.</summary>
@@ -168,7 +208,8 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
         }
     }
 
-    private void LogSession(ComfyUISocket socket, long started, int messages, int checks, string outcome, LogLevel level)
+    /// <summary>The session's entry, then the end of its span with the same outcome.</summary>
+    private void LogSession(Activity? call, ComfyUISocket socket, long started, int messages, int checks, string outcome, LogLevel level, bool failed = false)
     {
         using var component = logger.BeginComponentScope("comfyui");
         logger.LogWithData(level, null, new Dictionary<string, object?>
@@ -176,15 +217,17 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
             ["call"] = new Dictionary<string, object?> { ["target"] = socket.Endpoint, ["op"] = "follow", ["status"] = outcome },
             ["checks"] = checks,
         }, "WebSocket session: {Messages} messages about the prompt; {Outcome} ({DurationMs} ms)", messages, outcome, (long)time.GetElapsedTime(started).TotalMilliseconds);
+        JobTelemetry.EndCall(call, outcome, failed);
     }
 
-    private void LogPolls(string promptId, long started, int polls, string outcome, LogLevel level)
+    private void LogPolls(Activity? call, string promptId, long started, int polls, string outcome, LogLevel level)
     {
         using var component = logger.BeginComponentScope("comfyui");
         logger.LogWithData(level, null, new Dictionary<string, object?>
         {
             ["call"] = new Dictionary<string, object?> { ["target"] = client.Endpoint($"history/{promptId}"), ["op"] = "poll", ["status"] = outcome },
         }, "Polled /history: {Outcome} (polls: {Polls}, {DurationMs} ms)", outcome, polls, (long)time.GetElapsedTime(started).TotalMilliseconds);
+        JobTelemetry.EndCall(call, outcome, failed: false);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ComfyUI started the prompt")]
