@@ -81,7 +81,7 @@ public sealed class LogFollowTests(AppFixture app, BrowserFixture browser)
         await app.Api.WaitForStatus(_project, job.Id, s => s.IsFinished(), TimeSpan.FromSeconds(60));
         var path = Path.Combine(app.DataRoot.Path, job.LogPath);
         await Eventually.True(() => File.ReadAllText(path).Contains("Attempt 1 reported succeeded"), TimeSpan.FromSeconds(10), "the job's last entry");
-        const int Lines = 30_000;
+        const int Lines = 12_000;
         WriteHugeLog(path, job, Lines);
 
         var page = await browser.NewPage();
@@ -110,7 +110,7 @@ public sealed class LogFollowTests(AppFixture app, BrowserFixture browser)
 
     /// <summary>
     /// A 1 GiB job log: a sparse gap (no disk used; it reads as one long run of zero bytes) and then the job's real
-    /// entries followed by <paramref name="lines"/> synthetic ones, about 200 bytes each.
+    /// entries followed by <paramref name="lines"/> synthetic ones, about 450 bytes each (fewer rows per page keeps 50 pages quick).
     /// </summary>
     private static void WriteHugeLog(string path, Job job, int lines)
     {
@@ -122,7 +122,7 @@ public sealed class LogFollowTests(AppFixture app, BrowserFixture browser)
             tail.Append(JsonSerializer.Serialize(new
             {
                 ts = DateTimeOffset.UtcNow.ToString("O"), level = i % 97 == 0 ? "warn" : "info", component = "worker",
-                projectId = job.ProjectId, jobId = job.Id, attempt = 1, msg = $"synthetic line {i} of a very long log", data = new { step = i, padding = new string('p', 60) },
+                projectId = job.ProjectId, jobId = job.Id, attempt = 1, msg = $"synthetic line {i} of a very long log", data = new { step = i, padding = new string('p', 300) },
             })).Append('\n');
         var bytes = Encoding.UTF8.GetBytes(tail.ToString());
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
