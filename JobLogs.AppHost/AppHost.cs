@@ -9,6 +9,7 @@ var comfyUI = builder.AddComfyUI(settings);
 var api = builder.AddProject<Projects.JobLogs_Api>("api")
     .WithJobLogsSettings(settings)
     .WithJobSecrets(secrets)
+    .WithComfyUIAddress(comfyUI)
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.JobLogs_Worker>("worker")
@@ -23,6 +24,7 @@ builder.AddProject<Projects.JobLogs_Worker>("worker")
 builder.AddProject<Projects.JobLogs_Web>("web")
     .WithJobLogsSettings(settings)
     .WithJobSecrets(secrets)
+    .WithDashboardUrl(builder)
     .WithReference(api)
     .WaitFor(api)
     .WithHttpHealthCheck("/health")

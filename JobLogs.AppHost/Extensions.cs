@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace JobLogs.AppHost;
 
@@ -70,11 +72,37 @@ internal static partial class Extensions
     /// <summary>Gives the worker ComfyUI's address (and token); it waits for a local stand-in, never for an external ComfyUI.</summary>
     public static IResourceBuilder<ProjectResource> WithComfyUI(this IResourceBuilder<ProjectResource> worker, ComfyUIResource comfyUI)
     {
-        if (comfyUI.StandIn is { } standIn)
-            return worker.WithEnvironment("ComfyUI__Url", standIn.GetEndpoint("http")).WaitFor(standIn);
-        worker.WithReference(comfyUI.External!).WithEnvironment("ComfyUI__Url", comfyUI.Url);
-        if (comfyUI.Token is { } token)
-            worker.WithEnvironment("ComfyUI__Token", token);
-        return worker;
+        worker.WithComfyUIAddress(comfyUI);
+        return comfyUI.StandIn is { } standIn ? worker.WaitFor(standIn) : worker.WithReference(comfyUI.External!);
     }
+
+    /// <summary>ComfyUI's address (and token) alone: the Api asks it for its health (System page) and does not wait for it.</summary>
+    public static IResourceBuilder<ProjectResource> WithComfyUIAddress(this IResourceBuilder<ProjectResource> service, ComfyUIResource comfyUI)
+    {
+        if (comfyUI.StandIn is { } standIn)
+            return service.WithEnvironment("ComfyUI__Url", standIn.GetEndpoint("http"));
+        service.WithEnvironment("ComfyUI__Url", comfyUI.Url);
+        if (comfyUI.Token is { } token)
+            service.WithEnvironment("ComfyUI__Token", token);
+        return service;
+    }
+
+    /// <summary>
+    /// Gives the web the dashboard's address (<c>JobLogs:DashboardUrl</c>), so a job and each log entry link to their
+    /// trace: the configured one, else the dashboard this app host runs (its first ASPNETCORE_URLS address). Tests run
+    /// without a dashboard, and then the web gets none.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDashboardUrl(this IResourceBuilder<ProjectResource> web, IDistributedApplicationBuilder builder) =>
+        web.WithEnvironment(context =>
+        {
+            var model = context.ExecutionContext.Services.GetRequiredService<DistributedApplicationModel>();
+            var dashboardRuns = model.Resources.Any(r => r.Name == DashboardResourceName);
+            var url = builder.Configuration["JobLogs:DashboardUrl"]
+                ?? (dashboardRuns ? builder.Configuration["ASPNETCORE_URLS"]?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() : null);
+            if (!string.IsNullOrWhiteSpace(url))
+                context.EnvironmentVariables["JobLogs__DashboardUrl"] = url;
+        });
+
+    // The name Aspire gives the dashboard's resource when it runs one (KnownResourceNames.AspireDashboard, internal).
+    private const string DashboardResourceName = "aspire-dashboard";
 }

@@ -39,7 +39,8 @@ public class TailBenchmarks
     [Benchmark(Description = "tail 80,000 bytes")]
     public int Tail()
     {
-        using var window = LogWindow.Tail(_path, 80_000);
+        using var file = LogFile.Open(_path);
+        using var window = file.Before(file.Length, 80_000);
         return window.Lines.Count;
     }
 }

@@ -1,3 +1,6 @@
+using JobLogs.Api.Assets;
+using JobLogs.Api.Failures;
+using JobLogs.Api.Health;
 using JobLogs.Api.Jobs;
 using JobLogs.Api.Logs;
 using JobLogs.Api.Retention;
@@ -7,13 +10,24 @@ namespace JobLogs.Api.Extensions;
 
 internal static class ApiServices
 {
-    /// <summary>The Api's own services: the job store and its index, job creation, leases, errors as ProblemDetails.</summary>
+    /// <summary>The Api's own services: the job store and its index, job creation, leases and the workers heard from, log streams, ComfyUI health, errors as ProblemDetails.</summary>
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<LeaseOptions>()
             .Bind(builder.Configuration.GetSection(LeaseOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        builder.Services.AddOptions<LogStreamOptions>()
+            .Bind(builder.Configuration.GetSection(LogStreamOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddOptions<WorkerRegistryOptions>()
+            .Bind(builder.Configuration.GetSection(WorkerRegistryOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.Configure<ComfyUIOptions>(builder.Configuration.GetSection(ComfyUIOptions.Section));
 
         builder.Services.ConfigureHttpJsonOptions(options => JobLogs.Json.Configure(options.SerializerOptions));
         builder.Services.AddRequestProblems();
@@ -29,6 +43,14 @@ internal static class ApiServices
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<JobControl>();
         builder.Services.AddSingleton<Leases>();
+        builder.Services.AddSingleton<LogStream>();
+        builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.AddSingleton<ComfyUIHealth>();
+        // A health probe says what it saw at once: no retries hiding a refused connection behind a timeout.
+        // EXTEXP0001: RemoveAllResilienceHandlers is the library's (still experimental) way to take the default handler off.
+#pragma warning disable EXTEXP0001
+        builder.Services.AddHttpClient(nameof(ComfyUIHealth)).RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
         builder.Services.AddHostedService<JobIndexLoader>();
         builder.Services.AddHostedService<LeaseSweeper>();
         builder.Services.AddSingleton<RuntimeLogRotation>();
@@ -49,6 +71,9 @@ internal static class ApiServices
         browser.MapJobControlApi();
         browser.MapLogsApi();
         browser.MapSystemLogsApi();
+        browser.MapFailuresApi();
+        browser.MapSystemStatusApi();
+        browser.MapAssetsApi();
 
         var worker = app.MapCallerGroup(ApiKeyAuthentication.Policies.Worker);
         worker.MapWorkersApi();

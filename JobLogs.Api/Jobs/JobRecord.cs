@@ -60,7 +60,7 @@ internal sealed record JobRecord
     };
 
     public JobSummary ToSummary() =>
-        new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId);
+        new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId, Attempt, StartedAt);
 }
 
 /// <summary>One attempt; <see cref="SpanId"/> is its root span in the Api, so what the Api logs later (worker lost) joins its trace.</summary>

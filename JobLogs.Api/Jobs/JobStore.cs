@@ -73,6 +73,19 @@ internal sealed class JobStore(DataLayout layout, ILogger<JobStore> logger)
         }
     }
 
+    /// <summary>Every job of every project that <paramref name="filter"/> accepts, from the index.</summary>
+    public IReadOnlyList<JobRecord> All(Func<JobRecord, bool> filter)
+    {
+        lock (_gate)
+            return [.. _projects.Values.SelectMany(p => p.ById.Values).Where(filter)];
+    }
+
+    /// <summary>When the job that has waited longest in the queue was queued; null when none waits.</summary>
+    public DateTimeOffset? OldestQueuedAt
+    {
+        get { lock (_gate) return _queued.Count > 0 ? _queued.Min.QueuedAt : null; }
+    }
+
     public IReadOnlyList<string> Projects()
     {
         lock (_gate)

@@ -1,4 +1,3 @@
-using System.Globalization;
 using JobLogs.Api.Extensions;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Redaction;
@@ -33,30 +32,37 @@ internal static class JobsApi
         return result.IsUnavailable ? Problems.Unavailable(result.Problem!) : Problems.Invalid(result.Field!, result.Problem!);
     }
 
+    private static readonly string[] ListParameters = ["status", "type", "q", "skip", "take"];
+    private static readonly string[] Statuses = [.. Enum.GetValues<JobStatus>().Select(s => s.Wire())];
+
+    /// <summary>
+    /// A project's jobs, newest first, from the index (never from logs): <c>status</c> and <c>type</c> (one or more,
+    /// comma-separated), <c>q</c> (part of a job, spec or asset id, any case), <c>skip</c> and <c>take</c> (1-500).
+    /// </summary>
     private static Results<Ok<JobPage>, ValidationProblem> List(string projectId, HttpRequest request, JobStore store)
     {
         if (Problems.InvalidIds(("projectId", projectId)) is { } invalid)
             return invalid;
         var errors = new Dictionary<string, string[]>();
-        var skip = Number(request, "skip", 0, 0, int.MaxValue, errors);
-        var take = Number(request, "take", 50, 1, MaxPageSize, errors);
-        JobStatus? status = null;
-        if (request.Query["status"].ToString() is { Length: > 0 } statusText)
-        {
-            if (Enum.TryParse<JobStatus>(statusText, ignoreCase: true, out var parsed) && !int.TryParse(statusText, out _))
-                status = parsed;
-            else
-                errors["status"] = [$"status must be one of queued, running, succeeded, failed, canceled; got '{statusText}'."];
-        }
+        request.RefuseUnknown(ListParameters, errors);
+        var skip = request.Number("skip", 0, 0, int.MaxValue, errors);
+        var take = request.Number("take", 50, 1, MaxPageSize, errors);
+        var statuses = request.Set("status", Statuses, errors);
+        var types = request.Set("type", [.. JobCreator.KnownTypes.Order()], errors);
+        var text = request.Single("q", errors)?.Trim();
+        if (text is { Length: > 64 })
+            errors["q"] = [$"q is {text.Length} characters long; ids are at most 64."];
         if (errors.Count > 0)
             return Problems.Invalid(errors);
 
-        var type = request.Query["type"].ToString();
         var (page, total) = store.List(projectId,
-            job => (status is null || job.Status == status) && (type.Length == 0 || job.Type == type),
+            job => (statuses is null || statuses.Contains(job.Status.Wire())) && (types is null || types.Contains(job.Type))
+                && (string.IsNullOrEmpty(text) || Matches(job.Id, text) || Matches(job.SpecId, text) || Matches(job.AssetId, text)),
             skip, take);
         return TypedResults.Ok(new JobPage([.. page.Select(j => j.ToSummary())], total));
     }
+
+    private static bool Matches(string? id, string text) => id?.Contains(text, StringComparison.OrdinalIgnoreCase) == true;
 
     private static Results<Ok<Job>, ValidationProblem, ProblemHttpResult> Get(string projectId, string jobId, JobStore store, Redactor redactor)
     {
@@ -67,16 +73,5 @@ internal static class JobsApi
         return store.Get(projectId, jobId) is { } job
             ? TypedResults.Ok(job.ToWire() with { Input = redactor.Redact(job.Input) })
             : Problems.JobNotFound(projectId, jobId);
-    }
-
-    private static int Number(HttpRequest request, string name, int fallback, int min, int max, Dictionary<string, string[]> errors)
-    {
-        var text = request.Query[name];
-        if (text.Count == 0)
-            return fallback;
-        if (text.Count == 1 && int.TryParse(text[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
-            return value;
-        errors[name] = [$"{name} must be a whole number from {min} to {max}; got '{text}'."];
-        return fallback;
     }
 }

@@ -1,11 +1,13 @@
 using System.Buffers;
+using Microsoft.Win32.SafeHandles;
 
 namespace JobLogs.Api.Logs;
 
 /// <summary>
 /// Whole lines read from one window of a JSONL log: the cost is the window's size, never the file's. A partial
-/// first line (the window starts inside it) and a torn last line (still being written) are left out; a window
-/// that holds no line start at all returns its text as one cut line, so paging always moves on.
+/// first line (the window starts inside it) and a torn last line (still being written) are left out; a line
+/// longer than the window comes back cut (flagged), and <see cref="Start"/> / <see cref="End"/> always bound what
+/// was scanned, so paging moves on in both directions.
 /// </summary>
 internal sealed class LogWindow : IDisposable
 {
@@ -22,30 +24,18 @@ internal sealed class LogWindow : IDisposable
         Size = size;
     }
 
-    /// <summary>Offset of the first byte scanned: the start of the first line returned.</summary>
+    /// <summary>Where the scan began: the start of the first line returned (the next <c>before=</c>).</summary>
     public long Start { get; private set; }
-    /// <summary>Offset just past the last whole line scanned: where the next window after this one starts.</summary>
+    /// <summary>Where the scan stopped: just past the last whole line (the next <c>after=</c>).</summary>
     public long End { get; private set; }
+    /// <summary>The file's size when it was read.</summary>
     public long Size { get; }
     public bool Truncated => Start > 0;
     public IReadOnlyList<Line> Lines => _lines;
 
     public ReadOnlySpan<byte> Bytes(Line line) => _buffer.AsSpan((int)(line.Offset - _bufferOffset), line.Length);
 
-    /// <summary>The raw bytes of every line of the window, newline-terminated, for JSONL downloads.</summary>
-    public ReadOnlySpan<byte> AllBytes => Start < End ? _buffer.AsSpan((int)(Start - _bufferOffset), (int)(End - Start)) : default;
-
-    public static LogWindow Empty(long size = 0) => new(null, 0, size, size, size);
-
-    /// <summary>The last <paramref name="tailBytes"/> of the file at <paramref name="path"/>; empty when it does not exist.</summary>
-    public static LogWindow Tail(string path, int tailBytes)
-    {
-        using var handle = Open(path);
-        if (handle is null)
-            return Empty();
-        var size = RandomAccess.GetLength(handle);
-        return Read(handle, Math.Max(0, size - tailBytes), size, size);
-    }
+    public static LogWindow Empty(long at) => new(null, 0, at, at, at);
 
     public void Dispose()
     {
@@ -54,25 +44,71 @@ internal sealed class LogWindow : IDisposable
         _buffer = null;
     }
 
-    private static Microsoft.Win32.SafeHandles.SafeFileHandle? Open(string path)
+    /// <summary>Lines ending at or before <paramref name="before"/>, scanning back at most <paramref name="maxBytes"/>.</summary>
+    internal static LogWindow Backward(SafeFileHandle handle, long before, int maxBytes, long size)
     {
-        try
+        var to = Math.Min(before, size);
+        var from = Math.Max(0, to - maxBytes);
+        if (Read(handle, from, to, size) is not { } window)
+            return new LogWindow(null, 0, from, from, size);
+        var data = window.Data;
+
+        // data[0] is the byte before `from` when from > 0: a line starts at `from` only if it is a newline.
+        var firstNewline = data.IndexOf((byte)'\n');
+        var lastNewline = data.LastIndexOf((byte)'\n');
+        if (lastNewline < 0 || from > 0 && lastNewline == 0)
+            return window.Scanned(from, from); // no whole line: at most a torn one, still being written
+        if (from > 0 && firstNewline == lastNewline)
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            // The window lies inside one long line: return its end, cut, so the reader sees it and paging moves on.
+            var end = window._bufferOffset + lastNewline + 1;
+            window._lines.Add(new Line(from, lastNewline - 1, end, Cut: true));
+            return window.Scanned(from, end);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
+        return window.Split(from == 0 ? 0 : firstNewline + 1, lastNewline);
     }
 
-    /// <summary>Reads [from, to) and keeps its whole lines. One byte before <paramref name="from"/> tells whether a line starts there.</summary>
-    private static LogWindow Read(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long from, long to, long size)
+    /// <summary>Lines starting at or after <paramref name="after"/>, scanning at most <paramref name="maxBytes"/> up to <paramref name="limit"/>.</summary>
+    internal static LogWindow Forward(SafeFileHandle handle, long after, int maxBytes, long limit, long size)
     {
+        var from = after;
+        var to = Math.Min(limit, from + maxBytes);
+        if (Read(handle, from, to, size) is not { } window)
+            return new LogWindow(null, 0, from, from, size);
+        var data = window.Data;
+
+        var first = (int)(from - window._bufferOffset); // index of `from` in data
+        int lineStart;
+        if (from == 0 || data[first - 1] == '\n')
+            lineStart = first;
+        else
+        {
+            // The window starts inside a line: skip to the next one.
+            var newline = data[first..].IndexOf((byte)'\n');
+            if (newline < 0)
+                return window.Scanned(from, to < size ? to : from);
+            lineStart = first + newline + 1;
+        }
+        var lastNewline = data.LastIndexOf((byte)'\n');
+        if (lastNewline < lineStart)
+        {
+            var at = window._bufferOffset + lineStart;
+            if (to >= size || lineStart == data.Length)
+                return window.Scanned(at, at); // a torn line still being written, or nothing yet
+            // The line is longer than the window: return its beginning, cut; the next window skips the rest.
+            window._lines.Add(new Line(at, data.Length - lineStart, to, Cut: true));
+            return window.Scanned(at, to);
+        }
+        return window.Split(lineStart, lastNewline);
+    }
+
+    /// <summary>Reads [from, to) and the byte before it (which tells whether a line starts at from).</summary>
+    private static LogWindow? Read(SafeFileHandle handle, long from, long to, long size)
+    {
+        if (to <= from)
+            return null;
         var readFrom = from > 0 ? from - 1 : 0;
         var count = (int)(to - readFrom);
-        if (to <= from)
-            return new LogWindow(null, 0, from, from, size);
         var buffer = ArrayPool<byte>.Shared.Rent(count);
         var read = 0;
         while (read < count)
@@ -81,36 +117,40 @@ internal sealed class LogWindow : IDisposable
             if (n == 0) break;
             read += n;
         }
-        var data = buffer.AsSpan(0, read);
-        var window = new LogWindow(buffer, readFrom, from, from, size);
+        return new LogWindow(buffer, readFrom, from, from, size) { _read = read };
+    }
 
-        var firstNewline = data.IndexOf((byte)'\n');
-        var lastNewline = data.LastIndexOf((byte)'\n');
-        if (lastNewline < 0 || (from > 0 && lastNewline == 0))
-            return window; // no whole line in the window: at most a torn one, still being written
-        // data[0] is the byte before `from` when from > 0: a line starts at `from` only if it is a newline.
-        var pos = from == 0 ? 0 : firstNewline + 1;
-        if (from > 0 && firstNewline > 0 && firstNewline == lastNewline)
-        {
-            // The window lies inside one long line: return its end, cut, so the reader sees it and paging moves on.
-            window._lines.Add(new Line(from, lastNewline - 1, Cut: true));
-            window.End = readFrom + lastNewline + 1;
-            return window;
-        }
+    private int _read;
 
-        window.Start = readFrom + pos;
-        window.End = readFrom + lastNewline + 1;
+    /// <summary>The bytes read: the window and the byte before it.</summary>
+    private ReadOnlySpan<byte> Data => _buffer.AsSpan(0, _read);
+
+    private LogWindow Scanned(long start, long end)
+    {
+        Start = start;
+        End = end;
+        return this;
+    }
+
+    /// <summary>Keeps the lines from index <paramref name="pos"/> through the newline at <paramref name="lastNewline"/>.</summary>
+    private LogWindow Split(int pos, int lastNewline)
+    {
+        var data = _buffer.AsSpan(0, lastNewline + 1);
+        Start = _bufferOffset + pos;
+        End = _bufferOffset + lastNewline + 1;
         while (pos <= lastNewline)
         {
             var length = data[pos..].IndexOf((byte)'\n');
             var line = data.Slice(pos, length);
             var trimmed = line.Length > 0 && line[^1] == '\r' ? length - 1 : length;
             if (!line.Trim((byte)' ').IsEmpty && trimmed > 0)
-                window._lines.Add(new Line(readFrom + pos, trimmed, Cut: false));
+                _lines.Add(new Line(_bufferOffset + pos, trimmed, _bufferOffset + pos + length + 1, Cut: false));
             pos += length + 1;
         }
-        return window;
+        return this;
     }
 
-    public readonly record struct Line(long Offset, int Length, bool Cut);
+    /// <summary>One line: where it starts, its length (without the newline), and <see cref="Next"/>, just past it —
+    /// the SSE <c>id</c> and the next <c>after=</c>. A cut line is the part of a longer line the window held.</summary>
+    public readonly record struct Line(long Offset, int Length, long Next, bool Cut);
 }

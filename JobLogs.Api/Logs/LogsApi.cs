@@ -1,19 +1,22 @@
 using JobLogs.Api.Extensions;
 using JobLogs.Api.Jobs;
+using JobLogs.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobLogs.Api.Logs;
 
 /// <summary>
-/// A job's log: <c>GET /api/projects/{projectId}/jobs/{jobId}/log?tailBytes=80000</c> answers the last tailBytes
-/// (1 to 1,048,576; default 80,000) as whole lines in the tail response, or as raw JSONL.
+/// A job's log. <c>GET …/jobs/{jobId}/log</c> answers one window as the tail response (or raw JSONL, or a download;
+/// see <see cref="TailQuery"/>); <c>GET …/jobs/{jobId}/log/stream</c> follows it as Server-Sent Events until the job
+/// has finished and its log is drained (see <see cref="LogStream"/>).
 /// </summary>
 internal static class LogsApi
 {
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGroup("/api/projects").WithTags("Logs")
-            .MapGet("/{projectId}/jobs/{jobId}/log", Tail).ProducesProblem(StatusCodes.Status404NotFound);
+        var group = routes.MapGroup("/api/projects").WithTags("Logs");
+        group.MapGet("/{projectId}/jobs/{jobId}/log", Tail).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{projectId}/jobs/{jobId}/log/stream", Stream).ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
 
@@ -22,11 +25,27 @@ internal static class LogsApi
     {
         if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
             return invalid;
-        var (query, errors) = TailQuery.Parse(request);
+        var (query, errors) = TailQuery.ParseTail(request);
         if (errors is not null)
             return Problems.Invalid(errors);
         if (store.Get(projectId, jobId) is null)
             return Problems.JobNotFound(projectId, jobId);
-        return new TailResult(LogWindow.Tail(layout.JobLog(projectId, jobId), query!.TailBytes), query.RawJsonl);
+        var (result, problem) = TailResult.For(layout.JobLog(projectId, jobId), query!, $"{jobId}.jsonl");
+        return result is not null ? result : problem!;
+    }
+
+    private static Results<ServerSentEventsResult<string>, ValidationProblem, ProblemHttpResult> Stream(
+        string projectId, string jobId, HttpContext context, JobStore store, DataLayout layout, LogStream stream)
+    {
+        if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
+            return invalid;
+        var (query, errors) = TailQuery.ParseStream(context.Request);
+        if (errors is not null)
+            return Problems.Invalid(errors);
+        if (store.Get(projectId, jobId) is null)
+            return Problems.JobNotFound(projectId, jobId);
+        string? Finished() => store.Get(projectId, jobId) is { Status: var status } && status.IsFinished() ? status.Wire() : null;
+        var (events, problem) = stream.Start(context, layout.JobLog(projectId, jobId), query!, Finished);
+        return events is not null ? events : problem!;
     }
 }

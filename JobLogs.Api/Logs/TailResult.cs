@@ -1,40 +1,132 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using JobLogs.Api.Extensions;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 
 namespace JobLogs.Api.Logs;
 
 /// <summary>
-/// Writes a <see cref="LogWindow"/> as the tail response (schemas/tail-response.schema.json), or as raw JSONL
-/// when the client asks for <c>application/x-ndjson</c>. Lines are copied as they are when they parse as a JSON
-/// object; any other line comes back flagged <c>malformed</c> with its raw text, never dropped.
+/// Answers a tail request from an open log: the tail response (schemas/tail-response.schema.json) of one window,
+/// the window's matching lines as raw JSONL, or — for a download — the raw JSONL of the whole range asked, as an
+/// attachment, read a window at a time so memory stays bounded. Lines that parse as a JSON object are copied as
+/// they are; any other line comes back flagged <c>malformed</c> with its raw text, never dropped.
 /// </summary>
-internal sealed class TailResult(LogWindow window, bool rawJsonl) : IResult
+internal sealed class TailResult(LogFile file, TailQuery query, string downloadName) : IResult
 {
     public const string JsonlContentType = "application/x-ndjson";
+    /// <summary>A download reads its range in windows of this size.</summary>
+    public const int DownloadWindowBytes = 1_048_576;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The answer to <paramref name="query"/> on the log at <paramref name="path"/>: a 400 when an offset lies past its end.</summary>
+    public static (TailResult? Result, ValidationProblem? Problem) For(string path, TailQuery query, string downloadName)
+    {
+        var file = LogFile.Open(path);
+        if (PastEnd(file, ("after", query.After), ("before", query.Before)) is { } problem)
+        {
+            file.Dispose();
+            return (null, problem);
+        }
+        return (new TailResult(file, query, downloadName), null);
+    }
+
+    /// <summary>A 400 for an offset that lies past the end of <paramref name="file"/>: it cannot come from this log.</summary>
+    public static ValidationProblem? PastEnd(LogFile file, params (string Name, long? Offset)[] offsets)
+    {
+        var size = file.Length;
+        return offsets.FirstOrDefault(o => o.Offset > size) is { Name: { } name, Offset: { } offset }
+            ? Problems.Invalid(name, $"{name}={offset} lies past the end of the log, which is {size} bytes long.")
+            : null;
+    }
 
     public async Task ExecuteAsync(HttpContext context)
     {
-        using (window)
+        using (file)
         {
             context.Response.Headers.CacheControl = "no-store";
-            if (rawJsonl)
-            {
-                context.Response.ContentType = JsonlContentType;
-                context.Response.Headers["X-Log-Start"] = window.Start.ToString();
-                context.Response.Headers["X-Log-End"] = window.End.ToString();
-                await context.Response.Body.WriteAsync(window.AllBytes.ToArray());
-                return;
-            }
-            context.Response.ContentType = "application/json; charset=utf-8";
-            await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions);
-            Write(writer, window);
-            await writer.FlushAsync();
+            if (query.Download)
+                await Download(context);
+            else if (query.RawJsonl)
+                await WriteJsonl(context);
+            else
+                await WriteJson(context);
         }
     }
 
-    public static void Write(Utf8JsonWriter w, LogWindow window)
+    /// <summary>The window the query asks for: after an offset, or before one (the tail is before the end).</summary>
+    private LogWindow Window() => query.After is { } after
+        ? file.After(after, query.WindowBytes)
+        : file.Before(query.Before ?? file.Length, query.WindowBytes);
+
+    private async Task WriteJson(HttpContext context)
+    {
+        using var window = Window();
+        context.Response.ContentType = "application/json; charset=utf-8";
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions);
+        Write(writer, window, query.Filter);
+        await writer.FlushAsync();
+    }
+
+    private async Task WriteJsonl(HttpContext context)
+    {
+        using var window = Window();
+        context.Response.ContentType = JsonlContentType;
+        context.Response.Headers["X-Log-Start"] = window.Start.ToString();
+        context.Response.Headers["X-Log-End"] = window.End.ToString();
+        context.Response.Headers["X-Log-Size"] = window.Size.ToString();
+        WriteLines(context.Response.BodyWriter, window, query.Filter);
+        await context.Response.BodyWriter.FlushAsync();
+    }
+
+    private async Task Download(HttpContext context)
+    {
+        context.Response.ContentType = JsonlContentType;
+        context.Response.Headers.ContentDisposition = new ContentDispositionHeaderValue("attachment") { FileNameStar = downloadName }.ToString();
+        var size = file.Length;
+        // A window asked for explicitly is downloaded as it is; otherwise the whole range, up to the last whole line.
+        if (query.TailBytes is not null)
+        {
+            using var window = Window();
+            WriteLines(context.Response.BodyWriter, window, query.Filter);
+            await context.Response.BodyWriter.FlushAsync();
+            return;
+        }
+        var from = query.After ?? 0;
+        long to;
+        using (var last = file.Before(query.Before ?? size, DownloadWindowBytes))
+            to = last.End;
+        if (query.Filter.IsNone)
+        {
+            await file.CopyToAsync(context.Response.Body, from, to, context.RequestAborted);
+            return;
+        }
+        while (from < to && !context.RequestAborted.IsCancellationRequested)
+        {
+            using var window = file.After(from, DownloadWindowBytes, to);
+            if (window.End <= from)
+                break;
+            WriteLines(context.Response.BodyWriter, window, query.Filter);
+            await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+            from = window.End;
+        }
+    }
+
+    private static void WriteLines(IBufferWriter<byte> output, LogWindow window, LogFilter filter)
+    {
+        foreach (var line in window.Lines)
+        {
+            var bytes = window.Bytes(line);
+            if (!filter.IsNone && !filter.Judge(bytes, line.Cut).Shown)
+                continue;
+            output.Write(bytes);
+            output.Write("\n"u8);
+        }
+    }
+
+    public static void Write(Utf8JsonWriter w, LogWindow window, LogFilter filter)
     {
         w.WriteStartObject();
         w.WriteNumber("start"u8, window.Start);
@@ -45,39 +137,31 @@ internal sealed class TailResult(LogWindow window, bool rawJsonl) : IResult
         foreach (var line in window.Lines)
         {
             var bytes = window.Bytes(line);
-            w.WriteStartObject();
-            w.WriteNumber("offset"u8, line.Offset);
-            if (!line.Cut && IsJsonObject(bytes))
-            {
-                w.WritePropertyName("entry"u8);
-                w.WriteRawValue(bytes, skipInputValidation: true);
-            }
-            else
-            {
-                w.WriteString("raw"u8, Encoding.UTF8.GetString(bytes));
-                w.WriteBoolean("malformed"u8, true);
-                if (line.Cut)
-                    w.WriteBoolean("cut"u8, true);
-            }
-            w.WriteEndObject();
+            var verdict = filter.Judge(bytes, line.Cut);
+            if (verdict.Shown)
+                WriteItem(w, line, bytes, verdict.IsEntry);
         }
         w.WriteEndArray();
         w.WriteEndObject();
     }
 
-    private static bool IsJsonObject(ReadOnlySpan<byte> line)
+    /// <summary>One item of <c>entries</c>: <c>{offset, entry}</c>, or <c>{offset, raw, malformed}</c> (and <c>cut</c>).</summary>
+    public static void WriteItem(Utf8JsonWriter w, LogWindow.Line line, ReadOnlySpan<byte> bytes, bool isEntry)
     {
-        try
+        w.WriteStartObject();
+        w.WriteNumber("offset"u8, line.Offset);
+        if (isEntry)
         {
-            var reader = new Utf8JsonReader(line);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                return false;
-            reader.Skip();
-            return !reader.Read();
+            w.WritePropertyName("entry"u8);
+            w.WriteRawValue(bytes, skipInputValidation: true);
         }
-        catch (JsonException)
+        else
         {
-            return false;
+            w.WriteString("raw"u8, Encoding.UTF8.GetString(bytes));
+            w.WriteBoolean("malformed"u8, true);
+            if (line.Cut)
+                w.WriteBoolean("cut"u8, true);
         }
+        w.WriteEndObject();
     }
 }

@@ -20,17 +20,18 @@ internal static partial class WorkersApi
         return routes;
     }
 
-    private static Results<Ok<Claim>, NoContent, ValidationProblem> Claim(ClaimRequest request, Leases leases)
+    private static Results<Ok<Claim>, NoContent, ValidationProblem> Claim(ClaimRequest request, Leases leases, WorkerRegistry registry)
     {
         if (request.WorkerId is null || !WorkerIdRegex().IsMatch(request.WorkerId))
             return Problems.Invalid("workerId", "workerId must be 1 to 128 letters, digits, '.', ':', '-' or '_', starting with a letter or digit.");
         if (request.Types?.FirstOrDefault(t => !Jobs.JobCreator.KnownTypes.Contains(t)) is { } unknown)
             return Problems.Invalid("types", $"Unknown job type '{unknown}'.");
+        registry.Polled(request.WorkerId);
         return leases.Claim(request.WorkerId, request.Types) is { } claim ? TypedResults.Ok(claim) : TypedResults.NoContent();
     }
 
     private static Results<Ok<HeartbeatAnswer>, ValidationProblem, ProblemHttpResult> Heartbeat(
-        string projectId, string jobId, Heartbeat heartbeat, Leases leases)
+        string projectId, string jobId, Heartbeat heartbeat, Leases leases, Jobs.JobStore store, WorkerRegistry registry)
     {
         if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
             return invalid;
@@ -40,7 +41,10 @@ internal static partial class WorkersApi
             return Problems.Invalid("counts", "Counts cannot be negative.");
         if (RedactionsProblem(heartbeat.Redactions) is { } redactions)
             return Problems.Invalid("redactions", redactions);
-        return Answer(leases.Heartbeat(projectId, jobId, heartbeat), projectId, jobId);
+        var answer = leases.Heartbeat(projectId, jobId, heartbeat);
+        if (answer.Value is not null && store.Get(projectId, jobId)?.Lease?.WorkerId is { } workerId)
+            registry.HeartbeatFrom(workerId);
+        return Answer(answer, projectId, jobId);
     }
 
     private static Results<Ok<Job>, ValidationProblem, ProblemHttpResult> Report(

@@ -8,6 +8,7 @@ public sealed record CreateJobRequest(string? Type, JsonElement? Input, string? 
 /// <summary>One row of <c>GET /api/projects/{projectId}/jobs</c>: what a list shows, never read from logs.</summary>
 public sealed record JobSummary(
     string Id, string Type, JobStatus Status, string? Failure, string? Hint, LogCounts Counts,
-    DateTimeOffset CreatedAt, long? DurationMs, string? SpecId, string? AssetId);
+    DateTimeOffset CreatedAt, long? DurationMs, string? SpecId, string? AssetId,
+    int Attempt = 0, DateTimeOffset? StartedAt = null);
 
 public sealed record JobPage(IReadOnlyList<JobSummary> Jobs, int Total);

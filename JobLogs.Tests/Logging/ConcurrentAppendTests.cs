@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using JobLogs.Tests.Support;
 
@@ -54,34 +53,18 @@ public sealed class ConcurrentAppendTests : IDisposable
 
     private async Task<string> RunWriters(string mode, string jobId)
     {
-        var writer = Path.Combine(AppContext.BaseDirectory, "JobLogs.Tests.LogWriter.dll");
-        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        var processes = new List<Process>();
+        // Every writer opens its log first and says so; then all start at once.
+        var processes = (await Task.WhenAll(Enumerable.Range(0, Writers)
+            .Select(w => LogWriterProcess.StartAsync(mode, _dir.Path, "p-concurrent", jobId, $"w{w}", EntriesEach)))).ToList();
         try
         {
-            for (var w = 0; w < Writers; w++)
-            {
-                var start = new ProcessStartInfo(dotnet) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-                foreach (var arg in new[] { writer, mode, _dir.Path, "p-concurrent", jobId, $"w{w}", EntriesEach.ToString() })
-                    start.ArgumentList.Add(arg);
-                processes.Add(Process.Start(start)!);
-            }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            // Every writer opens its log first and says so; then all start at once.
             foreach (var process in processes)
-                Assert.Equal("ready", await process.StandardOutput.ReadLineAsync(timeout.Token));
+                await process.GoAsync();
             foreach (var process in processes)
-                await process.StandardInput.WriteLineAsync();
-            foreach (var process in processes)
-            {
-                await process.WaitForExitAsync(timeout.Token);
-                Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync(timeout.Token));
-            }
+                await process.WaitForExitAsync();
         }
         finally
         {
-            foreach (var process in processes.Where(p => !p.HasExited))
-                process.Kill(entireProcessTree: true);
             processes.ForEach(p => p.Dispose());
         }
         return new DataLayout(_dir.Path).JobLog("p-concurrent", jobId);

@@ -59,6 +59,40 @@ public static class ApiCalls
             return claim?.Job.Id == jobId ? claim : null;
         }, TimeSpan.FromSeconds(10), $"a claim of {jobId}");
 
+    /// <summary>Renews the claim's lease every half second, as a worker does, until disposed (test leases last 2 s).</summary>
+    public static IAsyncDisposable KeepLease(this HttpClient http, Claim claim)
+    {
+        var stop = new CancellationTokenSource();
+        var loop = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+            while (await timer.WaitForNextTickAsync(stop.Token))
+                using (await http.PostAsJsonAsync(WorkerRoutes.Heartbeat(claim.Job.ProjectId, claim.Job.Id), new Heartbeat(claim.LeaseToken), Json.Options, stop.Token)) { }
+        });
+        return new LeaseKeeping(stop, loop);
+    }
+
+    private sealed class LeaseKeeping(CancellationTokenSource stop, Task loop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            try { await loop; } catch (OperationCanceledException) { }
+            stop.Dispose();
+        }
+    }
+
+    /// <summary>Ends a claimed attempt as a worker would: succeeded, or failed with <paramref name="card"/>.</summary>
+    public static async Task<Job> ReportJob(this HttpClient http, Claim claim, FailureCard? card = null)
+    {
+        var report = card is null
+            ? new Report(claim.LeaseToken, JobStatus.Succeeded, JsonSerializer.SerializeToElement(new { done = true }), Counts: new LogCounts(0, 0))
+            : new Report(claim.LeaseToken, JobStatus.Failed, Error: card, Counts: new LogCounts(1, 0));
+        using var response = await http.PostAsJsonAsync(WorkerRoutes.Report(claim.Job.ProjectId, claim.Job.Id), report, Json.Options);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<Job>(Json.Options))!;
+    }
+
     public static async Task<Job> WaitForStatus(this HttpClient http, string projectId, string jobId, Func<JobStatus, bool> done, TimeSpan timeout) =>
         await Eventually.Get(async () => await http.GetJob(projectId, jobId) is { } job && done(job.Status) ? job : null,
             timeout, $"job {projectId}/{jobId} to finish");

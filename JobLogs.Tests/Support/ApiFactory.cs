@@ -6,7 +6,7 @@ namespace JobLogs.Tests.Support;
 
 /// <summary>
 /// The real Api on Kestrel (a real socket, so raw requests reach it unchanged), over a temp data root, with leases
-/// configured to seconds. One per test class; tests isolate themselves by a unique projectId.
+/// and log streams configured to (parts of) seconds. One per test class; tests isolate themselves by a unique projectId.
 /// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
@@ -33,6 +33,9 @@ public class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("JobLogs:Leases:Duration", "00:00:02");
         builder.UseSetting("JobLogs:Leases:Grace", "00:00:00.500");
         builder.UseSetting("JobLogs:Leases:SweepInterval", "00:00:00.100");
+        builder.UseSetting("JobLogs:LogStreams:PollInterval", "00:00:00.050");
+        builder.UseSetting("JobLogs:LogStreams:HeartbeatInterval", "00:00:00.500");
+        builder.UseSetting("JobLogs:LogStreams:SettleTime", "00:00:00.300");
         foreach (var (key, value) in Settings)
             builder.UseSetting(key, value);
     }

@@ -24,6 +24,7 @@ public class AppFixture : IAsyncLifetime
     public HttpClient Web { get; private set; } = null!;
     public Uri WebAddress { get; private set; } = null!;
     public DataLayout Layout => new(DataRoot.Path);
+    public const string DashboardUrl = "http://dashboard.test:18888";
 
     /// <summary>The ComfyUI address the worker uses, with a trailing slash: the stand-in's, or the configured one.</summary>
     public Uri ComfyUIUrl { get; private set; } = null!;
@@ -52,6 +53,11 @@ public class AppFixture : IAsyncLifetime
         ["ComfyUI__PollInterval"] = "00:00:00.200",
         ["ComfyUI__ReconnectTimeout"] = "00:00:10",
         ["ComfyUI__ProgressLogInterval"] = "00:00:05",
+        ["JobLogs__LogStreams__PollInterval"] = "00:00:00.100",
+        ["JobLogs__LogStreams__HeartbeatInterval"] = "00:00:02",
+        ["JobLogs__LogStreams__SettleTime"] = "00:00:00.500",
+        // No dashboard runs in tests; a made-up address shows that pages link to traces in it.
+        ["JobLogs__DashboardUrl"] = DashboardUrl,
     };
 
     public virtual async Task InitializeAsync()

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using JobLogs.Failures;
+using JobLogs.Health;
 using JobLogs.Jobs;
 
 namespace JobLogs.Web.Api;
@@ -13,6 +15,14 @@ public sealed class ApiClient(HttpClient http)
     public async Task<JobPage> JobsAsync(string projectId, string query, CancellationToken cancellationToken) =>
         await http.GetFromJsonAsync<JobPage>($"/api/projects/{Uri.EscapeDataString(projectId)}/jobs{query}", Json.Options, cancellationToken)
         ?? new JobPage([], 0);
+
+    public async Task<FailureGroupsPage> FailuresAsync(string query, CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<FailureGroupsPage>($"/api/failures{query}", Json.Options, cancellationToken)
+        ?? new FailureGroupsPage(DateTimeOffset.UtcNow, 0, []);
+
+    public async Task<SystemStatus> SystemStatusAsync(CancellationToken cancellationToken) =>
+        await http.GetFromJsonAsync<SystemStatus>("/api/system/status", Json.Options, cancellationToken)
+        ?? throw new InvalidOperationException("The Api answered an empty system status.");
 
     public async Task<Job?> JobAsync(string projectId, string jobId, CancellationToken cancellationToken)
     {

@@ -7,7 +7,8 @@ namespace JobLogs.Web.Extensions;
 
 /// <summary>
 /// Forwards to the Api only what a browser needs (jobs, logs, streams, cancel/retry, events), so the browser
-/// talks to one origin. Anything else under /api, the worker's routes above all, is not forwarded.
+/// talks to one origin. Anything else under /api, the worker's routes above all, is not forwarded. Log streams pass
+/// through unbuffered: YARP copies and flushes each chunk as it arrives, and nothing here compresses responses.
 /// </summary>
 internal static class ApiForwarding
 {
@@ -20,9 +21,14 @@ internal static class ApiForwarding
         ("jobs", "GET", "/api/projects/{projectId}/jobs"),
         ("job", "GET", "/api/projects/{projectId}/jobs/{jobId}"),
         ("job-log", "GET", "/api/projects/{projectId}/jobs/{jobId}/log"),
+        ("job-log-stream", "GET", "/api/projects/{projectId}/jobs/{jobId}/log/stream"),
+        ("job-asset", "GET", "/api/projects/{projectId}/jobs/{jobId}/assets/{**path}"),
         ("job-cancel", "POST", "/api/projects/{projectId}/jobs/{jobId}/cancel"),
         ("job-retry", "POST", "/api/projects/{projectId}/jobs/{jobId}/retry"),
         ("system-log", "GET", "/api/system/logs/{service}"),
+        ("system-log-stream", "GET", "/api/system/logs/{service}/stream"),
+        ("system-status", "GET", "/api/system/status"),
+        ("failures", "GET", "/api/failures"),
     ];
 
     public static IServiceCollection AddApiForwarding(this IServiceCollection services, IConfiguration configuration)

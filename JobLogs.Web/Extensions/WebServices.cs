@@ -20,6 +20,7 @@ internal static class WebServices
         builder.Services.AddProblemDetails();
         builder.Services.AddApiForwarding(builder.Configuration);
         builder.Services.AddSharedPassword(builder.Configuration);
+        builder.Services.AddUiErrors();
         return builder;
     }
 
@@ -29,10 +30,12 @@ internal static class WebServices
         // Under /api the answer is a ProblemDetails (the route is not forwarded); pages get the HTML error page.
         app.UseWhen(context => context.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseWhen(context => !context.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/Error", "?status={0}"));
-        app.UseStaticFiles();
+        // Scripts and styles are small: the browser asks again each time (ETag), so a new version is never missed.
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache" });
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapDefaultEndpoints();
+        app.MapUiErrors();
         app.MapRazorPages();
         app.MapReverseProxy();
         return app;

@@ -1,0 +1,75 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+
+namespace JobLogs.Api.Logs;
+
+/// <summary>
+/// A JSONL log opened for reading windows of it while other processes keep appending (shared read, write and
+/// delete). A log that does not exist yet reads as empty.
+/// </summary>
+internal sealed class LogFile : IDisposable
+{
+    private readonly SafeFileHandle? _handle;
+
+    private LogFile(SafeFileHandle? handle) => _handle = handle;
+
+    public static LogFile Open(string path)
+    {
+        try
+        {
+            return new LogFile(File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return new LogFile(null);
+        }
+    }
+
+    public bool Exists => _handle is not null;
+
+    /// <summary>The size now (fstat): it includes what other processes appended since.</summary>
+    public long Length => _handle is null ? 0 : RandomAccess.GetLength(_handle);
+
+    /// <summary>The whole lines that end at or before <paramref name="before"/>, from at most <paramref name="maxBytes"/> before it.</summary>
+    public LogWindow Before(long before, int maxBytes) =>
+        _handle is null ? LogWindow.Empty(0) : LogWindow.Backward(_handle, before, maxBytes, Length);
+
+    /// <summary>
+    /// The whole lines that start at or after <paramref name="after"/>, from at most <paramref name="maxBytes"/> after it
+    /// and no further than <paramref name="limit"/> (the end of the file when not given).
+    /// </summary>
+    public LogWindow After(long after, int maxBytes, long limit = long.MaxValue)
+    {
+        if (_handle is null)
+            return LogWindow.Empty(0);
+        var size = Length;
+        return LogWindow.Forward(_handle, after, maxBytes, Math.Min(limit, size), size);
+    }
+
+    /// <summary>Copies the bytes [<paramref name="from"/>, <paramref name="to"/>) as they are, a chunk at a time.</summary>
+    public async Task CopyToAsync(Stream destination, long from, long to, CancellationToken cancellationToken)
+    {
+        if (_handle is null)
+            return;
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyChunkBytes);
+        try
+        {
+            while (from < to)
+            {
+                var n = await RandomAccess.ReadAsync(_handle, buffer.AsMemory(0, (int)Math.Min(CopyChunkBytes, to - from)), from, cancellationToken);
+                if (n == 0)
+                    break;
+                await destination.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                from += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private const int CopyChunkBytes = 64 * 1024;
+
+    public void Dispose() => _handle?.Dispose();
+}
