@@ -1,14 +1,8 @@
-extern alias AppHostAssembly;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting;
-using Aspire.Hosting.ApplicationModel;
-using Aspire.Hosting.Testing;
 using JobLogs.Jobs;
 using JobLogs.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace JobLogs.Benchmarks;
 
@@ -21,30 +15,15 @@ internal static class JobThroughput
 {
     public static async Task RunAsync(int count)
     {
-        var dataRoot = Path.Combine(Path.GetTempPath(), "joblogs-bench-jobs", Guid.NewGuid().ToString("N"));
-        await using var otlp = await OtlpReceiver.StartAsync();
-        var builder = await DistributedApplicationTestingBuilder.CreateAsync<AppHostAssembly::Projects.JobLogs_AppHost>([$"--JobLogs:DataRoot={dataRoot}"]);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning)); // the harness prints figures, not the host's chatter
-        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
-            builder.CreateResourceBuilder(project)
-                .WithEnvironment("OTEL_EXPORTER_OTLP_ENDPOINT", otlp.Endpoint)
-                .WithEnvironment("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
-                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", "500");
-        foreach (var standIn in builder.Resources.OfType<ExecutableResource>().ToList())
-            builder.CreateResourceBuilder(standIn).WithEnvironment("COMFY_STANDIN_STEP_DELAY_MS", "0");
-        await using var app = await builder.BuildAsync();
-        await app.StartAsync();
-        foreach (var name in new[] { "api", "worker", "web", "comfyui" })
-            await app.ResourceNotifications.WaitForResourceHealthyAsync(name);
-        using var api = app.CreateHttpClient("api");
+        await using var app = await BenchApp.StartAsync();
+        var api = app.Api;
 
         Console.WriteLine($"Jobs per second, {count} jobs each, api + one worker (concurrency 2), default settings:");
         await Measure(api, "warm-up", 4, PythonTool);
         var tool = await Measure(api, "python.tool (tools/hello.py)", count, PythonTool);
         var comfy = await Measure(api, "comfyui.workflow (stand-in, EmptyImage → SaveImage)", count, Workflow);
         await Task.Delay(TimeSpan.FromSeconds(2)); // let the exporters' last batch arrive (they send every 500 ms)
-        Spans(otlp, [.. tool, .. comfy]);
-        try { Directory.Delete(dataRoot, recursive: true); } catch (IOException) { }
+        Spans(app.Otlp, [.. tool, .. comfy]);
     }
 
     private static object PythonTool(int i) => new { type = JobTypes.PythonTool, input = new { tool = "hello", args = new { name = $"n{i}" } } };

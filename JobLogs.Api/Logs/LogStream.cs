@@ -35,7 +35,7 @@ internal sealed class LogStream(IOptions<LogStreamOptions> options, TimeProvider
     /// when that start lies past the end. The response is never buffered on the way out.
     /// </summary>
     public (ServerSentEventsResult<string>? Events, ValidationProblem? Problem) Start(
-        HttpContext context, string path, TailQuery query, Func<string?>? finished)
+        HttpContext context, string path, TailQuery query, Func<(string Status, DateTimeOffset At)?>? finished)
     {
         long start;
         using (var file = LogFile.Open(path))
@@ -53,9 +53,9 @@ internal sealed class LogStream(IOptions<LogStreamOptions> options, TimeProvider
     /// <param name="path">The log file.</param>
     /// <param name="after">Where to start: the offset just past the last line the client has.</param>
     /// <param name="filter">Which lines become events.</param>
-    /// <param name="finished">The job's final status once it has finished, else null; null for logs that never end.</param>
+    /// <param name="finished">The job's final status and when it finished, else null; null for logs that never end.</param>
     public async IAsyncEnumerable<SseItem<string>> Follow(
-        string path, long after, LogFilter filter, Func<string?>? finished, [EnumeratorCancellation] CancellationToken cancellationToken)
+        string path, long after, LogFilter filter, Func<(string Status, DateTimeOffset At)?>? finished, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = options.Value;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
@@ -69,7 +69,8 @@ internal sealed class LogStream(IOptions<LogStreamOptions> options, TimeProvider
             { EventId = position.ToString(), ReconnectionInterval = Retry };
 
             var lastSent = time.GetTimestamp();
-            var lastGrowth = lastSent;
+            // Quiet since its last write, so the stream of a job that finished long ago ends as soon as it is drained.
+            var lastGrowth = TimestampOf(File.GetLastWriteTimeUtc(path));
             var lastSize = file.Length;
             long? finishedSince = null;
             while (!stop.IsCancellationRequested)
@@ -115,12 +116,12 @@ internal sealed class LogStream(IOptions<LogStreamOptions> options, TimeProvider
                 if (status is null)
                     finishedSince = null;
                 else
-                    finishedSince ??= time.GetTimestamp();
+                    finishedSince ??= TimestampOf(status.Value.At);
                 if (status is not null && size <= position
                     && time.GetElapsedTime(Math.Max(lastGrowth, finishedSince!.Value)) >= settings.SettleTime)
                 {
-                    var end = position;
-                    yield return new SseItem<string>(Json(buffer, writer, w => { w.WriteString("status"u8, status); w.WriteNumber("offset"u8, end); }), "end")
+                    var (end, final) = (position, status.Value.Status);
+                    yield return new SseItem<string>(Json(buffer, writer, w => { w.WriteString("status"u8, final); w.WriteNumber("offset"u8, end); }), "end")
                     { EventId = end.ToString() };
                     yield break;
                 }
@@ -145,6 +146,13 @@ internal sealed class LogStream(IOptions<LogStreamOptions> options, TimeProvider
         {
             file.Dispose();
         }
+    }
+
+    /// <summary>The monotonic timestamp of a wall-clock time in the past (now for a time not in the past).</summary>
+    private long TimestampOf(DateTimeOffset at)
+    {
+        var ago = time.GetUtcNow() - at;
+        return time.GetTimestamp() - (ago > TimeSpan.Zero ? (long)(ago.TotalSeconds * time.TimestampFrequency) : 0);
     }
 
     private static string Json(ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer, Action<Utf8JsonWriter> write)

@@ -44,7 +44,8 @@ internal static class LogsApi
             return Problems.Invalid(errors);
         if (store.Get(projectId, jobId) is null)
             return Problems.JobNotFound(projectId, jobId);
-        string? Finished() => store.Get(projectId, jobId) is { Status: var status } && status.IsFinished() ? status.Wire() : null;
+        (string, DateTimeOffset)? Finished() => store.Get(projectId, jobId) is { Status: var status } job && status.IsFinished()
+            ? (status.Wire(), job.FinishedAt ?? job.CreatedAt) : null;
         var (events, problem) = stream.Start(context, layout.JobLog(projectId, jobId), query!, Finished);
         return events is not null ? events : problem!;
     }
