@@ -41,6 +41,8 @@ public sealed class DeployedServices : IAsyncLifetime
         ComfyUI = await StandIn.StartAsync(ComfyUIToken, "--step-delay-ms", "5");
         Directory.CreateDirectory(DataRoot);
         var tools = Copy(Repository.Path("tools"), Root.File("tools"));
+        foreach (var service in new[] { ServiceProcess.Api, ServiceProcess.Worker, ServiceProcess.Web })
+            Install(service);
 
         Api = await StartAsync(ServiceProcess.Api, "api", new()
         {
@@ -75,19 +77,20 @@ public sealed class DeployedServices : IAsyncLifetime
     }
 
     /// <summary>
-    /// Copies the service's build output (bin/&lt;configuration&gt;/&lt;framework&gt; of its project, the build these tests
-    /// were built with) outside the repository and starts it there, its folder as working directory like an image's /app.
+    /// Copies the service's build output (of the build these tests were built with) outside the repository, as an image
+    /// holds its app in /app.
     /// </summary>
+    private void Install(string service)
+    {
+        Copy(Repository.BuildOutput(service), Root.File(service));
+        // What publish adds to the build output (the web's static files): the image's /app has them.
+        if (Directory.Exists(Repository.Path(service, "wwwroot")))
+            Copy(Repository.Path(service, "wwwroot"), Path.Combine(Root.File(service), "wwwroot"));
+    }
+
+    /// <summary>Starts an installed service from its folder, which is also its working directory (an image's WORKDIR).</summary>
     private async Task<ServiceProcess> StartAsync(string service, string name, Dictionary<string, string?> settings)
     {
-        if (!Directory.Exists(Root.File(service)))
-        {
-            var build = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            Copy(Repository.Path(service, "bin", build.Parent!.Name, build.Name), Root.File(service));
-            // What publish adds to the build output (the web's static files): the image's /app has them.
-            if (Directory.Exists(Repository.Path(service, "wwwroot")))
-                Copy(Repository.Path(service, "wwwroot"), Path.Combine(Root.File(service), "wwwroot"));
-        }
         var port = FreePort.Next();
         settings["JobLogs:DataRoot"] = DataRoot;
         // The images' port setting instead of the test's loopback URL: with keys configured the service listens on every interface.
