@@ -3,6 +3,7 @@ using JobLogs.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.From(builder);
 var secrets = builder.AddJobSecrets();
+var access = builder.AddAccessSecrets();
 
 var comfyUI = builder.AddComfyUI(settings);
 
@@ -10,6 +11,7 @@ var api = builder.AddProject<Projects.JobLogs_Api>("api")
     .WithJobLogsSettings(settings)
     .WithJobSecrets(secrets)
     .WithComfyUIAddress(comfyUI)
+    .WithApiKeys(access, "Worker", "Web", "Admin")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.JobLogs_Worker>("worker")
@@ -17,6 +19,7 @@ builder.AddProject<Projects.JobLogs_Worker>("worker")
     .WithJobSecrets(secrets)
     .WithPythonTools(settings)
     .WithComfyUI(comfyUI)
+    .WithApiKeys(access, "Worker")
     .WithReference(api)
     .WaitFor(api)
     .WithHttpHealthCheck("/health");
@@ -25,6 +28,8 @@ builder.AddProject<Projects.JobLogs_Web>("web")
     .WithJobLogsSettings(settings)
     .WithJobSecrets(secrets)
     .WithDashboardUrl(builder)
+    .WithApiKeys(access, "Web")
+    .WithWebPassword(access)
     .WithReference(api)
     .WaitFor(api)
     .WithHttpHealthCheck("/health")

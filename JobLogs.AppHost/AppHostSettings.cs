@@ -4,12 +4,15 @@ namespace JobLogs.AppHost;
 /// The configuration every service gets from the app host (DESIGN.md, Configuration). Each key can be
 /// overridden in the app host's own configuration (command line, environment, user secrets); by default
 /// everything lives in the repository: data/, tools/, config/local.json, and the ComfyUI stand-in.
+/// Publishing a deployment manifest, the paths are the images' (docs/DEPLOYMENT.md), never this machine's.
 /// </summary>
 internal sealed record AppHostSettings(
-    string DataRoot, string ToolsPath, string PythonPath, string LocalConfigPath, string? ComfyUIUrl, string StandInPath)
+    string DataRoot, string ToolsPath, string PythonPath, string? LocalConfigPath, string? ComfyUIUrl, string StandInPath)
 {
     public static AppHostSettings From(IDistributedApplicationBuilder builder)
     {
+        if (builder.ExecutionContext.IsPublishMode)
+            return new AppHostSettings(DataRoot: "/data", ToolsPath: "/app/tools", PythonPath: "python3", LocalConfigPath: null, ComfyUIUrl: null, StandInPath: "");
         var repo = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
         var configuration = builder.Configuration;
         return new AppHostSettings(

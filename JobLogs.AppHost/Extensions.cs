@@ -34,10 +34,11 @@ internal static partial class Extensions
     private static partial Regex ResourceNameChars();
 
     /// <summary>Passes the keys every service shares (environment variables use __ for :).</summary>
-    public static IResourceBuilder<ProjectResource> WithJobLogsSettings(this IResourceBuilder<ProjectResource> service, AppHostSettings settings) =>
-        service
-            .WithEnvironment("JobLogs__DataRoot", settings.DataRoot)
-            .WithEnvironment("JobLogs__LocalConfigPath", settings.LocalConfigPath);
+    public static IResourceBuilder<ProjectResource> WithJobLogsSettings(this IResourceBuilder<ProjectResource> service, AppHostSettings settings)
+    {
+        service.WithEnvironment("JobLogs__DataRoot", settings.DataRoot);
+        return settings.LocalConfigPath is { } localConfig ? service.WithEnvironment("JobLogs__LocalConfigPath", localConfig) : service;
+    }
 
     /// <summary>Passes what running Python tools takes: the interpreter and the tools folder.</summary>
     public static IResourceBuilder<ProjectResource> WithPythonTools(this IResourceBuilder<ProjectResource> worker, AppHostSettings settings) =>
@@ -48,16 +49,24 @@ internal static partial class Extensions
     /// <summary>
     /// ComfyUI: the one at <c>ComfyUI:Url</c> (an external service; <c>ComfyUI:Token</c> becomes a secret parameter), or,
     /// when none is configured, the local stand-in, started with the tools' interpreter on a port the orchestrator picks.
+    /// Deployed (publish mode) ComfyUI is always external: its address and token are parameters given at deployment.
     /// </summary>
     public static ComfyUIResource AddComfyUI(this IDistributedApplicationBuilder builder, AppHostSettings settings)
     {
-        if (settings.ComfyUIUrl is { } url)
+        if (builder.ExecutionContext.IsPublishMode)
         {
-            var address = url.EndsWith('/') ? url : url + "/";
+            var url = builder.AddParameter("comfyui-url");
+            // Empty when ComfyUI needs no token (the worker sends none then).
+            var token = builder.AddParameterFromConfiguration("comfyui-token", "ComfyUI:Token", secret: true);
+            return new(builder.AddExternalService(ComfyUIResource.Name, url), ReferenceExpression.Create($"{url}"), token, null);
+        }
+        if (settings.ComfyUIUrl is { } configured)
+        {
+            var address = configured.EndsWith('/') ? configured : configured + "/";
             var token = !string.IsNullOrEmpty(builder.Configuration["ComfyUI:Token"])
                 ? builder.AddParameterFromConfiguration("comfyui-token", "ComfyUI:Token", secret: true)
                 : null;
-            return new(builder.AddExternalService(ComfyUIResource.Name, address), address, token, null);
+            return new(builder.AddExternalService(ComfyUIResource.Name, address), ReferenceExpression.Create($"{address}"), token, null);
         }
 
         var standIn = builder.AddExecutable(ComfyUIResource.Name, settings.PythonPath, settings.StandInPath, "standin.py",
@@ -81,11 +90,33 @@ internal static partial class Extensions
     {
         if (comfyUI.StandIn is { } standIn)
             return service.WithEnvironment("ComfyUI__Url", standIn.GetEndpoint("http"));
-        service.WithEnvironment("ComfyUI__Url", comfyUI.Url);
+        service.WithEnvironment("ComfyUI__Url", comfyUI.Url!);
         if (comfyUI.Token is { } token)
             service.WithEnvironment("ComfyUI__Token", token);
         return service;
     }
+
+    /// <summary>
+    /// Deployed (publish mode), each caller of the Api gets its own key and the web a shared password, all secret
+    /// parameters given at deployment: without keys a service listens on loopback only. On a workstation there are none.
+    /// </summary>
+    public static AccessSecrets? AddAccessSecrets(this IDistributedApplicationBuilder builder) =>
+        builder.ExecutionContext.IsPublishMode
+            ? new(builder.AddParameter("api-key-worker", secret: true), builder.AddParameter("api-key-web", secret: true),
+                builder.AddParameter("api-key-admin", secret: true), builder.AddParameter("web-password", secret: true))
+            : null;
+
+    /// <summary>Gives a service the keys of <paramref name="callers"/> (JobLogs:ApiKeys:&lt;caller&gt;), when deployed.</summary>
+    public static IResourceBuilder<ProjectResource> WithApiKeys(this IResourceBuilder<ProjectResource> service, AccessSecrets? access, params string[] callers)
+    {
+        foreach (var caller in access is null ? [] : callers)
+            service.WithEnvironment($"JobLogs__ApiKeys__{caller}", access!.Key(caller));
+        return service;
+    }
+
+    /// <summary>Gives the web its shared password (JobLogs:Web:Password), when deployed.</summary>
+    public static IResourceBuilder<ProjectResource> WithWebPassword(this IResourceBuilder<ProjectResource> web, AccessSecrets? access) =>
+        access is null ? web : web.WithEnvironment("JobLogs__Web__Password", access.WebPassword);
 
     /// <summary>
     /// Gives the web the dashboard's address (<c>JobLogs:DashboardUrl</c>), so a job and each log entry link to their

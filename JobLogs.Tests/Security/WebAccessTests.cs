@@ -58,9 +58,9 @@ public sealed class WebAccessTests(ApiKeyTests.KeyedApi api) : IClassFixture<Api
         using (var health = await web.GetAsync("/health"))
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
 
-        using (var wrong = await web.PostAsync("/login", await LoginForm(web, "guess")))
+        using (var wrong = await web.PostAsync("/login", await web.LoginForm("guess")))
             Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        using (var right = await web.PostAsync("/login", await LoginForm(web, Password)))
+        using (var right = await web.PostAsync("/login", await web.LoginForm(Password)))
         {
             Assert.Equal(HttpStatusCode.Redirect, right.StatusCode);
             Assert.Equal("/system", right.Headers.Location!.OriginalString);
@@ -69,18 +69,6 @@ public sealed class WebAccessTests(ApiKeyTests.KeyedApi api) : IClassFixture<Api
             Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         using (var route = await web.GetAsync("/api/projects"))
             Assert.Equal(HttpStatusCode.OK, route.StatusCode);
-    }
-
-    /// <summary>The sign-in form as a browser posts it, with the antiforgery token of the page it came from.</summary>
-    private static async Task<FormUrlEncodedContent> LoginForm(HttpClient web, string password)
-    {
-        var page = await web.GetStringAsync("/login?returnUrl=%2Fsystem");
-        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
-        Assert.NotEmpty(token);
-        return new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["password"] = password, ["returnUrl"] = "/system", ["__RequestVerificationToken"] = token,
-        });
     }
 
     private sealed class WebFactory(Uri apiAddress, string dataRoot, string? key, string? password) : WebApplicationFactory<WebAssembly::Program>

@@ -1,11 +1,18 @@
 namespace JobLogs.Tests.Support;
 
-/// <summary>Files of the repository the tests use as they are: tools/, comfyui-standin/ and its recorded capture.</summary>
+/// <summary>Files of the repository the tests use as they are: tools/, comfyui-standin/ and its recorded capture, build outputs.</summary>
 public static class Repository
 {
     public static string Root { get; } = Find();
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+
+    /// <summary>The configuration these tests were built with (Debug, Release), from their output folder bin/&lt;configuration&gt;/&lt;framework&gt;.</summary>
+    public static string Configuration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar)).Parent!.Name;
+
+    /// <summary>A project's build output of the same build as the tests (bin/&lt;configuration&gt;/&lt;framework&gt;).</summary>
+    public static string BuildOutput(string project) =>
+        Path(project, "bin", Configuration, new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(System.IO.Path.DirectorySeparatorChar)).Name);
 
     private static string Find()
     {

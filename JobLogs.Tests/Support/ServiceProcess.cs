@@ -1,12 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.Hosting;
 
 namespace JobLogs.Tests.Support;
 
 /// <summary>
-/// A built JobLogs service (JobLogs.Api, JobLogs.Worker or JobLogs.Web, from the test output folder) run as a plain
-/// process, the way a container runs it: settings as environment variables and nothing else of the test's environment,
+/// A built JobLogs service (JobLogs.Api, JobLogs.Worker or JobLogs.Web, from the test output folder or a copy of its
+/// build) run as a plain process, the way a container runs it: settings as environment variables and nothing else of the test's environment,
 /// Production, a port of its own on loopback. <see cref="StartAsync"/> fills in what a test wants unless told otherwise
 /// (the data root, leases and timeouts of seconds, the repository's tools) and waits for /health. A test can kill it
 /// with SIGKILL (a crash: its children are left as a crash leaves them) or stop it with SIGTERM.
@@ -24,13 +25,15 @@ public sealed class ServiceProcess : IAsyncDisposable
     private static readonly string[] Machine = ["PATH", "HOME", "LANG", "TMPDIR", "DOTNET_ROOT", "PYENV_ROOT", "PYENV_VERSION"];
 
     private readonly Process _process;
+    private readonly ProcessStartInfo _start;
     private readonly ConcurrentQueue<string> _stdout = new();
     private readonly ConcurrentQueue<string> _stderr = new();
 
-    private ServiceProcess(string service, Process process, int port)
+    private ServiceProcess(string service, ProcessStartInfo start, int port)
     {
         Service = service;
-        _process = process;
+        _start = start;
+        var process = _process = Process.Start(start)!;
         Port = port;
         Address = new Uri($"http://127.0.0.1:{port}/");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _stdout.Enqueue(e.Data); };
@@ -101,8 +104,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="service"/> with exactly <paramref name="settings"/> and does not wait for it.</summary>
-    public static ServiceProcess Start(string service, IReadOnlyDictionary<string, string?> settings, string workingDirectory, int? port = null)
+    /// <summary>
+    /// Starts <paramref name="service"/> with exactly <paramref name="settings"/> (a null value removes a variable, e.g.
+    /// ASPNETCORE_URLS) from <paramref name="folder"/> (default: the test output folder), and does not wait for it.
+    /// </summary>
+    public static ServiceProcess Start(
+        string service, IReadOnlyDictionary<string, string?> settings, string workingDirectory, int? port = null, string? folder = null)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -110,7 +117,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, service + ".dll"));
+        start.ArgumentList.Add(Path.Combine(folder ?? AppContext.BaseDirectory, service + ".dll"));
         start.Environment.Clear();
         foreach (var name in Machine)
             if (Environment.GetEnvironmentVariable(name) is { } value)
@@ -119,9 +126,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{listen}";
         foreach (var (key, value) in settings)
-            if (value is not null)
+            if (value is null)
+                start.Environment.Remove(key.Replace(":", "__", StringComparison.Ordinal));
+            else
                 start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        return new ServiceProcess(service, Process.Start(start)!, listen);
+        return new ServiceProcess(service, start, listen);
     }
 
     public HttpClient Client() => new() { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(30) };
@@ -136,6 +145,27 @@ public sealed class ServiceProcess : IAsyncDisposable
             using var response = await http.GetAsync("health");
             return response.StatusCode == HttpStatusCode.OK;
         }, HealthTimeout, $"{Service} to be healthy at {Address}");
+    }
+
+    /// <summary>
+    /// Runs <c>&lt;service&gt; --healthcheck</c> with the service's own environment (plus <paramref name="changes"/>), as a
+    /// container's HEALTHCHECK does inside it; returns its exit code and what it printed.
+    /// </summary>
+    public async Task<(int ExitCode, string Output)> HealthcheckAsync(IReadOnlyDictionary<string, string>? changes = null)
+    {
+        var probe = new ProcessStartInfo(_start.FileName) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _start.WorkingDirectory };
+        foreach (var argument in (string[])[.. _start.ArgumentList, HealthProbe.Argument])
+            probe.ArgumentList.Add(argument);
+        probe.Environment.Clear();
+        foreach (var (name, value) in _start.Environment)
+            probe.Environment[name] = value;
+        foreach (var (name, value) in changes ?? new Dictionary<string, string>())
+            probe.Environment[name] = value;
+        using var process = Process.Start(probe)!;
+        var output = Task.WhenAll(process.StandardOutput.ReadToEndAsync(), process.StandardError.ReadToEndAsync());
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        await process.WaitForExitAsync(cancel.Token);
+        return (process.ExitCode, string.Concat(await output).Trim());
     }
 
     /// <summary>Waits for the process to end by itself; its output is complete when this returns.</summary>
