@@ -29,6 +29,7 @@ internal sealed class BenchApp : IAsyncDisposable
     public DataLayout Layout => new(DataRoot);
     public HttpClient Api { get; }
     public Uri ApiAddress => App.GetEndpoint("api", "http");
+    public Uri WebAddress => App.GetEndpoint("web", "http");
 
     public static async Task<BenchApp> StartAsync()
     {

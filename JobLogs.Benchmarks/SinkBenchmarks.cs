@@ -18,6 +18,7 @@ public class SinkBenchmarks
     private AppendOnlyFile _floor = null!;
     private LogEvent _event = null!;
     private byte[] _line = null!;
+    private readonly LogEntryFormatter _formatter = new("worker");
 
     [GlobalSetup]
     public void Setup()
@@ -55,6 +56,9 @@ public class SinkBenchmarks
 
     [Benchmark(Baseline = true, Description = "raw O_APPEND write of the formatted line (floor)")]
     public void Floor() => _floor.Append(_line);
+
+    [Benchmark(Description = "format only (no write)")]
+    public int FormatOnly() => _formatter.Format(_event, JobKey.From(_event)).Length;
 
     [Benchmark(Description = "sink: format + write")]
     public void SinkWithoutRedaction() => _plain.Emit(_event);
