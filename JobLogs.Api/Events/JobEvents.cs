@@ -17,9 +17,13 @@ internal static class JobEvents
         (null, _) => Event(next, ProjectEventTypes.JobCreated, next.CreatedAt, new() { JobType = next.Type }),
         (not JobStatus.Running, JobStatus.Running) => Event(next, ProjectEventTypes.JobStarted, next.StartedAt,
             new() { Attempt = next.Attempt, WorkerId = next.Lease?.WorkerId }),
-        (JobStatus.Running or JobStatus.Queued, JobStatus.Succeeded) => Ended(next, ProjectEventTypes.JobSucceeded),
-        (JobStatus.Running or JobStatus.Queued, JobStatus.Failed) => Ended(next, ProjectEventTypes.JobFailed),
-        (JobStatus.Running or JobStatus.Queued, JobStatus.Canceled) => Ended(next, ProjectEventTypes.JobCanceled),
+        // An attempt ended (reported, or its worker lost), or a queued job was canceled.
+        (JobStatus.Running or JobStatus.Queued, var status) when status.IsFinished() => Ended(next, status switch
+        {
+            JobStatus.Succeeded => ProjectEventTypes.JobSucceeded,
+            JobStatus.Failed => ProjectEventTypes.JobFailed,
+            _ => ProjectEventTypes.JobCanceled,
+        }),
         _ => null,
     };
 

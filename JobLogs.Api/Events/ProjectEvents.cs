@@ -36,7 +36,7 @@ internal sealed partial class ProjectEvents(DataLayout layout, Redactor redactor
             using var file = AppendOnlyFile.Open(path);
             return new ProjectEventItem(file.AppendAt(line), written);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             LogUnwritable(logger, projectEvent.Type, layout.Relative(path), ex.Message);
             return null;

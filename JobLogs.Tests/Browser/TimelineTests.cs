@@ -42,6 +42,8 @@ public sealed class TimelineTests(AppFixture app, BrowserFixture browser)
         for (var i = 0; i < TimelinePageSize; i++)
             using (var approved = await web.PostAsJsonAsync($"/api/projects/{_project}/assets/asset-dragon/approval", new { by = "alice", note = $"take {i}" }))
                 Assert.Equal(HttpStatusCode.Created, approved.StatusCode);
+        Assert.Equal(TimelinePageSize, (await web.GetFromJsonAsync<ProjectEventPage>($"/api/projects/{_project}/events?limit={TimelinePageSize}", Json.Options))!
+            .Entries.Count(e => e.Event?.Type == ProjectEventTypes.AssetApproved));
 
         var page = await browser.NewPage();
         await page.GotoAsync(Url($"/projects/{_project}"));
