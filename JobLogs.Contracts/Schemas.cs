@@ -14,6 +14,7 @@ public static class Schemas
         """{ "$ref": "https://joblogs.local/schemas/job-log-entry.schema.json#/$defs/jobLogEntry" }""", Build);
     public static readonly JsonSchema Job = Load("job.schema.json");
     public static readonly JsonSchema TailResponse = Load("tail-response.schema.json");
+    public static readonly JsonSchema ProjectEvent = Load("project-event.schema.json");
 
     private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 

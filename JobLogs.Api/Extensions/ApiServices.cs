@@ -1,4 +1,5 @@
 using JobLogs.Api.Assets;
+using JobLogs.Api.Events;
 using JobLogs.Api.Failures;
 using JobLogs.Api.Health;
 using JobLogs.Api.Jobs;
@@ -38,6 +39,7 @@ internal static class ApiServices
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddSingleton<ProjectEvents>();
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<InputSecrets>();
         builder.Services.AddSingleton<JobCreator>();
@@ -74,6 +76,7 @@ internal static class ApiServices
         browser.MapFailuresApi();
         browser.MapSystemStatusApi();
         browser.MapAssetsApi();
+        browser.MapEventsApi();
 
         var worker = app.MapCallerGroup(ApiKeyAuthentication.Policies.Worker);
         worker.MapWorkersApi();

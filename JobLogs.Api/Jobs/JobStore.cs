@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobLogs.Api.Events;
 using JobLogs.Jobs;
 
 namespace JobLogs.Api.Jobs;
@@ -6,9 +7,10 @@ namespace JobLogs.Api.Jobs;
 /// <summary>
 /// The only owner of job records: each one a file written atomically (temp file, fsync, rename) after it
 /// validates against schemas/job.schema.json, plus an in-memory index rebuilt from the files at start, so
-/// listing jobs never reads a file (and never a log). One lock orders every change.
+/// listing jobs never reads a file (and never a log). One lock orders every change, and the project event each change
+/// tells of (<see cref="JobEvents"/>) is appended under it, so a project's events are in the order its jobs changed.
 /// </summary>
-internal sealed class JobStore(DataLayout layout, ILogger<JobStore> logger)
+internal sealed class JobStore(DataLayout layout, ProjectEvents events, ILogger<JobStore> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ProjectJobs> _projects = new(StringComparer.Ordinal);
@@ -166,6 +168,8 @@ internal sealed class JobStore(DataLayout layout, ILogger<JobStore> logger)
         }
         WriteAtomically(layout.JobRecord(record.ProjectId, record.Id), JsonSerializer.SerializeToUtf8Bytes(record, Json.Options));
         Index(record, previous);
+        if (JobEvents.Of(previous, record) is { } change)
+            events.Append(change);
     }
 
     // A crash leaves either the old record or the new one, never half of one: the new bytes reach the disk

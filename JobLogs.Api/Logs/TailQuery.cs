@@ -117,7 +117,7 @@ internal sealed record TailQuery(int? TailBytes, long? After, long? Before, LogF
             : new LogFilter(levels, components, attempts, text);
     }
 
-    private static long? Offset(HttpRequest request, string name, Dictionary<string, string[]> errors)
+    internal static long? Offset(HttpRequest request, string name, Dictionary<string, string[]> errors)
     {
         if (request.Single(name, errors) is not { } text)
             return null;

@@ -8,7 +8,7 @@ namespace JobLogs.ServiceDefaults.Logging;
 /// same file without losing or tearing lines (on local filesystems). .NET's FileMode.Append does not open with
 /// O_APPEND on Unix: it seeks once and then writes at its own position, so concurrent writers overwrite each other.
 /// </summary>
-internal sealed partial class AppendOnlyFile : IDisposable
+public sealed partial class AppendOnlyFile : IDisposable
 {
     // Linux values (x86-64 and arm64 share them).
     private const int O_WRONLY = 0x1, O_CREAT = 0x40, O_APPEND = 0x400, O_CLOEXEC = 0x80000;

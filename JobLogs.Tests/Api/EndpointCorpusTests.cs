@@ -85,6 +85,8 @@ public sealed class EndpointCorpusTests(ApiFactory api) : IClassFixture<ApiFacto
     [InlineData("take", new[] { "0", "501", "-1", "many" })]
     [InlineData("skip", new[] { "-1", "x" })]
     [InlineData("status", new[] { "exploded", "1", "%27%3B" })]
+    [InlineData("limit", new[] { "0", "501", "x", "%00" })]
+    [InlineData("after", new[] { "-1", "abc", "1:5", "99999999" })]
     public async Task Bad_query_values_are_refused(string parameter, string[] values)
     {
         var routes = Routes().Where(r => r.Method == "GET" && r.Parameters.Count > 0).ToList();
@@ -94,6 +96,8 @@ public sealed class EndpointCorpusTests(ApiFactory api) : IClassFixture<ApiFacto
             var targets = parameter switch
             {
                 "tailBytes" => new[] { $"/api/projects/{job.ProjectId}/jobs/{job.Id}/log", "/api/system/logs/backend" },
+                "limit" => [$"/api/projects/{job.ProjectId}/events"],
+                "after" => [$"/api/projects/{job.ProjectId}/jobs/{job.Id}/log", $"/api/projects/{job.ProjectId}/events"],
                 _ => [$"/api/projects/{job.ProjectId}/jobs"],
             };
             foreach (var target in targets)

@@ -6,7 +6,7 @@ using Yarp.ReverseProxy.Configuration;
 namespace JobLogs.Web.Extensions;
 
 /// <summary>
-/// Forwards to the Api only what a browser needs (jobs, logs, streams, cancel/retry, events), so the browser
+/// Forwards to the Api only what a browser needs (jobs, logs, streams, cancel/retry, events, approvals and exports), so the browser
 /// talks to one origin. Anything else under /api, the worker's routes above all, is not forwarded. Log streams pass
 /// through unbuffered: YARP copies and flushes each chunk as it arrives, and nothing here compresses responses.
 /// </summary>
@@ -25,6 +25,9 @@ internal static class ApiForwarding
         ("job-asset", "GET", "/api/projects/{projectId}/jobs/{jobId}/assets/{**path}"),
         ("job-cancel", "POST", "/api/projects/{projectId}/jobs/{jobId}/cancel"),
         ("job-retry", "POST", "/api/projects/{projectId}/jobs/{jobId}/retry"),
+        ("events", "GET", "/api/projects/{projectId}/events"),
+        ("asset-approval", "POST", "/api/projects/{projectId}/assets/{assetId}/approval"),
+        ("exports", "POST", "/api/projects/{projectId}/exports"),
         ("system-log", "GET", "/api/system/logs/{service}"),
         ("system-log-stream", "GET", "/api/system/logs/{service}/stream"),
         ("system-status", "GET", "/api/system/status"),
