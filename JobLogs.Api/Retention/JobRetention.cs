@@ -8,7 +8,8 @@ namespace JobLogs.Api.Retention;
 /// <summary>
 /// Keeps each project's job logs and assets within the configured limits: first by age (since the job finished; failed
 /// jobs may be kept longer), then by size per project (logs and assets together; the jobs that finished first go first).
-/// Only finished jobs are touched, never a queued or running one (a pending cancel is a running job).
+/// Only finished jobs are touched, never a queued or running one (a pending cancel is a running job), and none that
+/// finished less than <see cref="Settle"/> ago.
 /// <para>
 /// "Removed" means: the job's log file and its assets folder are deleted, and its record stays, marked with
 /// <see cref="LogRemoval"/> (when, why, bytes freed) so pages and the log routes can say so. Records are small and hold
@@ -23,6 +24,12 @@ internal sealed partial class JobRetention(
     {
         RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true,
     };
+
+    /// <summary>
+    /// Writers (the Api, workers) keep a job log's handle open until it has been quiet for 30 s (JobLogFiles): a log
+    /// deleted before that could take a retry's first lines into the deleted file. Age limits are at least this long.
+    /// </summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromMinutes(1);
 
     public JobRemovals Apply()
     {
@@ -68,7 +75,8 @@ internal sealed partial class JobRetention(
 
     private IReadOnlyList<JobRecord> Jobs(string projectId) => store.List(projectId, _ => true, 0, int.MaxValue).Page;
 
-    private static bool Removable(JobRecord job) => job.Status.IsFinished() && job.LogRemoved is null;
+    private bool Removable(JobRecord job) =>
+        job.Status.IsFinished() && job.LogRemoved is null && time.GetUtcNow() - FinishedAt(job) >= Settle;
 
     private static DateTimeOffset FinishedAt(JobRecord job) => job.FinishedAt ?? job.CreatedAt;
 
