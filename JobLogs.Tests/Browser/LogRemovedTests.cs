@@ -45,7 +45,7 @@ public sealed class LogRemovedTests : IAsyncLifetime
         var page = await _browser.NewPage();
         await page.GotoAsync(new Uri(_web.Address, $"/projects/{project}/jobs/{job.Id}").ToString());
         var notice = page.Locator("[data-log-removed]");
-        await Assertions.Expect(notice).ToContainTextAsync("The log and assets of this job were removed by retention on ");
+        await Assertions.Expect(notice).ToContainTextAsync("The log and assets of this job were removed by retention ");
         await Assertions.Expect(notice).ToContainTextAsync("(the project passed its limit of 4,096 bytes), freeing 6.8 KiB.");
         await Assertions.Expect(page.Locator(".log-viewer")).ToHaveCountAsync(0);
         var asset = page.Locator(".asset-removed");
