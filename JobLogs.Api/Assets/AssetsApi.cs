@@ -20,7 +20,7 @@ internal static partial class AssetsApi
     public static IEndpointRouteBuilder MapAssetsApi(this IEndpointRouteBuilder routes)
     {
         routes.MapGroup("/api/projects/{projectId}/jobs/{jobId}/assets").WithTags("Assets")
-            .MapGet("/{**path}", Get).ProducesProblem(StatusCodes.Status404NotFound);
+            .MapGet("/{**path}", Get).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
         return routes;
     }
 
@@ -32,8 +32,10 @@ internal static partial class AssetsApi
         var segments = (path ?? "").Split('/');
         if (segments.Length > MaxSegments || !segments.All(SegmentRegex().IsMatch))
             return Problems.Invalid("path", $"The asset path '{QueryParameters.Shorten(path)}' is not valid: use up to {MaxSegments} names of letters, digits, '.', '-', '_' or spaces, separated by '/', none starting with '.'.");
-        if (store.Get(projectId, jobId) is null)
+        if (store.Get(projectId, jobId) is not { } job)
             return Problems.JobNotFound(projectId, jobId);
+        if (job.LogRemoved is { } removed)
+            return Problems.LogRemoved(jobId, removed);
 
         var folder = layout.Assets(projectId, jobId);
         var file = Path.GetFullPath(Path.Combine([folder, .. segments]));

@@ -56,6 +56,7 @@ internal static class ApiServices
         builder.Services.AddHostedService<JobIndexLoader>();
         builder.Services.AddHostedService<LeaseSweeper>();
         builder.Services.AddSingleton<RuntimeLogRotation>();
+        builder.Services.AddSingleton<JobRetention>();
         builder.Services.AddSingleton<Cleanup>();
         builder.Services.AddHostedService<RetentionService>();
         return builder;

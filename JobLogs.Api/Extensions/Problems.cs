@@ -1,3 +1,4 @@
+using JobLogs.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobLogs.Api.Extensions;
@@ -31,6 +32,14 @@ internal static class Problems
 
     public static ProblemHttpResult Unavailable(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable");
+
+    /// <summary>
+    /// The one answer for a job whose log and assets retention removed, on the log, stream and asset routes: 410 Gone
+    /// (the job exists, so a 404 would mislead) with when and why.
+    /// </summary>
+    public static ProblemHttpResult LogRemoved(string jobId, LogRemoval removal) =>
+        TypedResults.Problem($"The log and assets of job {jobId} were removed by retention at {removal.At:u} ({removal.Reason}).",
+            statusCode: StatusCodes.Status410Gone, title: "Removed by retention");
 
     public static ProblemHttpResult JobNotFound(string projectId, string jobId) =>
         NotFound($"Job {jobId} does not exist in project {projectId}.");

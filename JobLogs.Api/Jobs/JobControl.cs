@@ -45,11 +45,12 @@ internal sealed partial class JobControl(JobStore store, TimeProvider time, ILog
                 if (!job.Status.IsFinished())
                     return (null, ControlResult.Conflict($"Job {jobId} is {job.Status.Wire()}: only a finished job can be retried (cancel it first)."));
                 var request = new JobRequest(JobAction.Retry, now, job.Attempt, origin, reason);
-                // The record describes the attempt to come: the last one's outcome stays in the log.
+                // The record describes the attempt to come: the last one's outcome stays in the log (or, when retention
+                // removed that log, the next attempt starts a new one).
                 return Save(job with
                 {
                     Status = JobStatus.Queued, Output = null, Error = null, StartedAt = null, FinishedAt = null, DurationMs = null,
-                    Requests = [.. job.Requests, request],
+                    Requests = [.. job.Requests, request], LogRemoved = null,
                 }, ControlOutcome.Requested);
             }, out var result))
             return ControlResult.Unknown;

@@ -32,6 +32,8 @@ internal sealed record JobRecord
     public IReadOnlyList<JobRequest> Requests { get; init; } = [];
     /// <summary>The redaction audit of all attempts: values taken out, by rule (never the values).</summary>
     public IReadOnlyDictionary<string, int>? Redactions { get; init; }
+    /// <summary>Set when retention removed the job's log and assets (see Retention/Cleanup.cs); a retry clears it.</summary>
+    public LogRemoval? LogRemoved { get; init; }
 
     [JsonIgnore]
     public AttemptRecord? CurrentAttempt => Attempts.Count > 0 ? Attempts[^1] : null;
@@ -57,10 +59,11 @@ internal sealed record JobRecord
         Attempts = [.. Attempts.Select(a => new JobAttempt(a.N, a.TraceId, a.StartedAt, a.FinishedAt, a.Status, a.WorkerId, a.Redactions))],
         Lease = Lease is { } lease ? new LeaseInfo(lease.WorkerId, lease.ExpiresAt) : null,
         LogPath = LogPath, Counts = Counts, SpecId = SpecId, AssetId = AssetId, Requests = Requests, Redactions = Redactions,
+        LogRemoved = LogRemoved,
     };
 
     public JobSummary ToSummary() =>
-        new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId, Attempt, StartedAt);
+        new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId, Attempt, StartedAt, LogRemoved);
 }
 
 /// <summary>One attempt; <see cref="SpanId"/> is its root span in the Api, so what the Api logs later (worker lost) joins its trace.</summary>

@@ -15,8 +15,8 @@ internal static class LogsApi
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/projects").WithTags("Logs");
-        group.MapGet("/{projectId}/jobs/{jobId}/log", Tail).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapGet("/{projectId}/jobs/{jobId}/log/stream", Stream).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{projectId}/jobs/{jobId}/log", Tail).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
+        group.MapGet("/{projectId}/jobs/{jobId}/log/stream", Stream).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
         return routes;
     }
 
@@ -28,8 +28,10 @@ internal static class LogsApi
         var (query, errors) = TailQuery.ParseTail(request);
         if (errors is not null)
             return Problems.Invalid(errors);
-        if (store.Get(projectId, jobId) is null)
+        if (store.Get(projectId, jobId) is not { } job)
             return Problems.JobNotFound(projectId, jobId);
+        if (job.LogRemoved is { } removed)
+            return Problems.LogRemoved(jobId, removed);
         var (result, problem) = TailResult.For(layout.JobLog(projectId, jobId), query!, $"{jobId}.jsonl");
         return result is not null ? result : problem!;
     }
@@ -42,10 +44,12 @@ internal static class LogsApi
         var (query, errors) = TailQuery.ParseStream(context.Request);
         if (errors is not null)
             return Problems.Invalid(errors);
-        if (store.Get(projectId, jobId) is null)
+        if (store.Get(projectId, jobId) is not { } job)
             return Problems.JobNotFound(projectId, jobId);
-        (string, DateTimeOffset)? Finished() => store.Get(projectId, jobId) is { Status: var status } job && status.IsFinished()
-            ? (status.Wire(), job.FinishedAt ?? job.CreatedAt) : null;
+        if (job.LogRemoved is { } removed)
+            return Problems.LogRemoved(jobId, removed);
+        (string, DateTimeOffset)? Finished() => store.Get(projectId, jobId) is { Status: var status } current && status.IsFinished()
+            ? (status.Wire(), current.FinishedAt ?? current.CreatedAt) : null;
         var (events, problem) = stream.Start(context, layout.JobLog(projectId, jobId), query!, Finished);
         return events is not null ? events : problem!;
     }

@@ -9,6 +9,6 @@ public sealed record CreateJobRequest(string? Type, JsonElement? Input, string? 
 public sealed record JobSummary(
     string Id, string Type, JobStatus Status, string? Failure, string? Hint, LogCounts Counts,
     DateTimeOffset CreatedAt, long? DurationMs, string? SpecId, string? AssetId,
-    int Attempt = 0, DateTimeOffset? StartedAt = null);
+    int Attempt = 0, DateTimeOffset? StartedAt = null, LogRemoval? LogRemoved = null);
 
 public sealed record JobPage(IReadOnlyList<JobSummary> Jobs, int Total);

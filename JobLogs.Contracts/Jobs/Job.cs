@@ -27,6 +27,8 @@ public sealed record Job
     public IReadOnlyList<JobRequest> Requests { get; init; } = [];
     /// <summary>The redaction audit: how many values each rule took out of the job's log and record, over all attempts (never the values).</summary>
     public IReadOnlyDictionary<string, int>? Redactions { get; init; }
+    /// <summary>Set when retention removed the job's log and assets; null while they exist.</summary>
+    public LogRemoval? LogRemoved { get; init; }
 }
 
 public enum JobStatus { Queued, Running, Succeeded, Failed, Canceled }

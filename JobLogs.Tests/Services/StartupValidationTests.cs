@@ -26,6 +26,8 @@ public sealed class StartupValidationTests : IDisposable
         { "JobLogs.Web", ["JobLogs__DataRoot={data}", "JobLogs__Web__ApiUrl=not a url"], "JobLogs:Web:ApiUrl must be an http(s) URL" },
         { "JobLogs.Api", ["JobLogs__DataRoot={data}", "JobLogs__LocalConfigPath={data}/bad-local.json"], "the weight root 'models' must be an absolute folder path" },
         { "JobLogs.Web", ["JobLogs__DataRoot={data}", "JobLogs__Redaction__MinSecretLength=2"], "JobLogs:Redaction:MinSecretLength must be from 4 to 256" },
+        { "JobLogs.Api", ["JobLogs__DataRoot={data}", "JobLogs__Retention__JobMaxAge=30.00:00:00", "JobLogs__Retention__FailedJobMaxAge=7.00:00:00"], "JobLogs:Retention:FailedJobMaxAge must be at least JobLogs:Retention:JobMaxAge" },
+        { "JobLogs.Api", ["JobLogs__DataRoot={data}", "JobLogs__Retention__ProjectMaxBytes=100"], "JobLogs:Retention:ProjectMaxBytes must be at least 4096" },
     };
 
     [Theory]

@@ -36,7 +36,9 @@ public sealed record JobIo(IReadOnlyList<(string Name, string Value)> Fields, IR
             if (string.IsNullOrEmpty(path))
                 continue;
             path = path.StartsWith(prefix, StringComparison.Ordinal) ? path[prefix.Length..] : path.TrimStart('/');
-            var url = $"/api/projects/{job.ProjectId}/jobs/{job.Id}/assets/{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}";
+            // Retention removed the files (the Api answers 410): the asset is named, not linked.
+            var url = job.LogRemoved is not null ? null
+                : $"/api/projects/{job.ProjectId}/jobs/{job.Id}/assets/{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}";
             var contentType = Text(item, "contentType") ?? Text(item, "mimeType") ?? "";
             var size = Number(item, "size") ?? Number(item, "bytes");
             assets.Add(new JobAsset(path, url, contentType, size,
@@ -64,5 +66,5 @@ public sealed record JobIo(IReadOnlyList<(string Name, string Value)> Fields, IR
         item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : null;
 }
 
-/// <summary>One output file: where it is (relative to the job's assets folder), where the browser gets it, and whether it is an image.</summary>
-public sealed record JobAsset(string Path, string Url, string ContentType, long? Size, bool IsImage);
+/// <summary>One output file: where it is (relative to the job's assets folder), where the browser gets it (null once retention removed it), and whether it is an image.</summary>
+public sealed record JobAsset(string Path, string? Url, string ContentType, long? Size, bool IsImage);

@@ -9,6 +9,7 @@ const summary = document.getElementById("job-summary");
 const viewer = document.querySelector(".log-viewer[data-src]");
 
 async function lastLines() {
+  if (!viewer) return []; // retention removed the log: the card alone
   const tail = await getJson(`${viewer.dataset.src}?tailBytes=32768`);
   return tail.entries.slice(-LAST_LINES).map(lineText);
 }
