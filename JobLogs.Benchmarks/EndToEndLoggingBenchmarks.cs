@@ -22,8 +22,8 @@ public class EndToEndLoggingBenchmarks
     private BenchFiles _files = null!;
     private IHost _jobLogsHost = null!;
     private ILogger _jobLogs = null!;
-    private SerilogLoggerFactory _flushedFactory = null!, _bufferedFactory = null!;
-    private ILogger _flushed = null!, _buffered = null!;
+    private SerilogLoggerFactory _flushedFactory = null!, _bufferedFactory = null!, _frontEndFactory = null!;
+    private ILogger _flushed = null!, _buffered = null!, _frontEnd = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -40,6 +40,14 @@ public class EndToEndLoggingBenchmarks
         _bufferedFactory = new SerilogLoggerFactory(new LoggerConfiguration()
             .WriteTo.File(new CompactJsonFormatter(), _files.File("serilog-buffered.jsonl"), buffered: true).CreateLogger(), dispose: true);
         _buffered = _bufferedFactory.CreateLogger("JobLogs.Bench");
+        _frontEndFactory = new SerilogLoggerFactory(new LoggerConfiguration().WriteTo.Sink(new NoSink()).CreateLogger(), dispose: true);
+        _frontEnd = _frontEndFactory.CreateLogger("JobLogs.Bench");
+    }
+
+    /// <summary>Takes each event and does nothing: what is left is the front end every case shares.</summary>
+    private sealed class NoSink : Serilog.Core.ILogEventSink
+    {
+        public void Emit(Serilog.Events.LogEvent logEvent) { }
     }
 
     [GlobalCleanup]
@@ -48,6 +56,7 @@ public class EndToEndLoggingBenchmarks
         _jobLogsHost.Dispose();
         _flushedFactory.Dispose();
         _bufferedFactory.Dispose();
+        _frontEndFactory.Dispose();
         _files.Dispose();
     }
 
@@ -66,4 +75,7 @@ public class EndToEndLoggingBenchmarks
 
     [Benchmark(OperationsPerInvoke = Entries, Description = "Serilog File, buffered")]
     public void SerilogFileBuffered() => Write(_buffered);
+
+    [Benchmark(OperationsPerInvoke = Entries, Description = "front end only: ILogger → Serilog event, no sink")]
+    public void FrontEndOnly() => Write(_frontEnd);
 }

@@ -128,8 +128,10 @@ internal sealed class LogEntryFormatter(string defaultComponent)
             w.WriteStartObject("data"u8);
         }
 
+        // Serilog keeps an event's properties in a Dictionary: enumerated as one, no enumerator is boxed per entry.
+        var properties = e.Properties as Dictionary<string, LogEventPropertyValue> ?? new Dictionary<string, LogEventPropertyValue>(e.Properties);
         var hasNamedData = false;
-        foreach (var name in e.Properties.Keys)
+        foreach (var name in properties.Keys)
             hasNamedData |= name.StartsWith(LogProperties.DataPrefix, StringComparison.Ordinal);
         var tokens = e.MessageTemplate.Tokens as IReadOnlyList<MessageTemplateToken> ?? [.. e.MessageTemplate.Tokens];
         for (var i = 0; i < tokens.Count; i++)
@@ -144,7 +146,7 @@ internal sealed class LogEntryFormatter(string defaultComponent)
             w.WritePropertyName(CamelCase(property.PropertyName));
             WriteValue(w, value);
         }
-        foreach (var (name, value) in e.Properties)
+        foreach (var (name, value) in properties)
         {
             if (!name.StartsWith(LogProperties.DataPrefix, StringComparison.Ordinal))
                 continue;
