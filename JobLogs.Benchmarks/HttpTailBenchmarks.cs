@@ -26,7 +26,9 @@ public class HttpTailBenchmarks
     {
         _files = new BenchFiles();
         _api = new ApiOnKestrel(_files.Root);
-        _apiClient = _api.CreateClient();
+        // A plain client at the Api's address, like the one for the static file (the factory's own adds handlers).
+        using (var factoryClient = _api.CreateClient())
+            _apiClient = new HttpClient { BaseAddress = factoryClient.BaseAddress };
         using var created = await _apiClient.PostAsJsonAsync("/api/projects/bench/jobs", new { type = "python.tool", input = new { tool = "hello" } });
         var job = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
         var line = Encoding.UTF8.GetBytes(

@@ -6,16 +6,29 @@ namespace JobLogs.Benchmarks;
 /// The goals' ratios on a noisy machine: the cases of each comparison run in alternation, round after round, and each
 /// round's ratio to its baseline is kept, so a burst of load from elsewhere hits both sides of a ratio. Prints the median
 /// time per operation and the median ratio with its 10th–90th percentile spread over the rounds.
-/// <c>dotnet run -c Release --project JobLogs.Benchmarks -- pairs [rounds]</c>
+/// <c>dotnet run -c Release --project JobLogs.Benchmarks -- pairs [rounds] [logging|sink|tail|http]</c>
 /// </summary>
 internal static class PairedRuns
 {
     private sealed record Case(string Name, int OperationsPerCall, Func<Task> Call);
 
-    public static async Task RunAsync(int rounds)
+    /// <param name="rounds">Rounds per comparison.</param>
+    /// <param name="only">One comparison (logging, sink, tail, http), or null for all.</param>
+    public static async Task RunAsync(int rounds, string? only)
     {
         Console.WriteLine($"Paired runs, {rounds} rounds, cases alternating within each round; ratio = time / baseline time (lower is faster)");
+        if (only is null or "logging")
+            await Logging(rounds);
+        if (only is null or "sink")
+            await Sink(rounds);
+        if (only is null or "tail")
+            await Tail(rounds);
+        if (only is null or "http")
+            await Http(rounds);
+    }
 
+    private static async Task Logging(int rounds)
+    {
         var e2e = new EndToEndLoggingBenchmarks();
         e2e.Setup();
         await Compare("ILogger in a job scope → line on disk, per entry", rounds, 5,
@@ -24,7 +37,10 @@ internal static class PairedRuns
             new("Serilog File, buffered", 1000, Sync(e2e.SerilogFileBuffered)),
             new("front end only: ILogger → Serilog event, no sink", 1000, Sync(e2e.FrontEndOnly)));
         e2e.Cleanup();
+    }
 
+    private static async Task Sink(int rounds)
+    {
         var sink = new SinkBenchmarks();
         sink.Setup();
         await Compare("the sink alone, per entry", rounds, 1000,
@@ -32,12 +48,18 @@ internal static class PairedRuns
             new("sink: format + write, redaction off", 1, Sync(sink.SinkWithoutRedaction)),
             new("sink: redact + format + write", 1, Sync(sink.SinkWithRedaction)));
         sink.Cleanup();
+    }
 
+    private static async Task Tail(int rounds)
+    {
         var tails = new[] { 1L << 20, 100L << 20, 1L << 30 }.Select(bytes => new TailBenchmarks { FileBytes = bytes }).ToList();
         tails.ForEach(t => t.Setup());
         await Compare("tail of 80,000 bytes as whole lines", rounds, 200,
             [.. tails.Select((t, i) => new Case($"{t.FileBytes / (1 << 20)} MB file{(i == 0 ? " (baseline)" : "")}", 1, Sync(() => t.Tail())))]);
+    }
 
+    private static async Task Http(int rounds)
+    {
         var http = new HttpTailBenchmarks();
         await http.Setup();
         await Compare("over HTTP on loopback, per request", rounds, 100,
@@ -50,8 +72,8 @@ internal static class PairedRuns
 
     private static async Task Compare(string title, int rounds, int callsPerRound, params Case[] cases)
     {
-        foreach (var c in cases) // warm-up: JIT, caches, connections
-            for (var i = 0; i < callsPerRound; i++)
+        foreach (var c in cases) // warm-up: two seconds each, long enough for tiered JIT to reach its optimized code
+            for (var warm = Stopwatch.StartNew(); warm.Elapsed < TimeSpan.FromSeconds(2);)
                 await c.Call();
         var times = cases.Select(_ => new List<double>()).ToArray();
         var allocated = new double[cases.Length];
@@ -61,12 +83,13 @@ internal static class PairedRuns
                 // Rotate the order each round so no case always runs right after another.
                 var index = (k + round) % cases.Length;
                 var c = cases[index];
-                var bytesBefore = GC.GetAllocatedBytesForCurrentThread();
+                // Every thread's allocations (async cases hop threads; a server in this process counts too).
+                var bytesBefore = GC.GetTotalAllocatedBytes();
                 var clock = Stopwatch.StartNew();
                 for (var i = 0; i < callsPerRound; i++)
                     await c.Call();
                 times[index].Add(clock.Elapsed.TotalNanoseconds / (callsPerRound * c.OperationsPerCall));
-                allocated[index] += (GC.GetAllocatedBytesForCurrentThread() - bytesBefore) / (double)(callsPerRound * c.OperationsPerCall);
+                allocated[index] += (GC.GetTotalAllocatedBytes() - bytesBefore) / (double)(callsPerRound * c.OperationsPerCall);
             }
         Console.WriteLine($"\n{title}:");
         Console.WriteLine($"  {"case",-62} {"median",10} {"p10–p90",19} {"ratio",7} {"ratio p10–p90",14} {"alloc/op",9}");

@@ -7,7 +7,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // dotnet run -c Release --project JobLogs.Benchmarks -- --filter '*'   (or a class name, e.g. '*Tail*')
 // Every class puts JobLogs and its baseline side by side in one run: read the Ratio column.
 // dotnet run -c Release --project JobLogs.Benchmarks -- jobs [count]   (end-to-end jobs per second, see JobThroughput)
-// dotnet run -c Release --project JobLogs.Benchmarks -- pairs [rounds]  (the goals' ratios, cases alternating round by round, see PairedRuns)
+// dotnet run -c Release --project JobLogs.Benchmarks -- pairs [rounds] [which]  (the goals' ratios, cases alternating round by round, see PairedRuns)
 // dotnet run -c Release --project JobLogs.Benchmarks -- ui [rounds]     (the job page over a 1 GB log in Chromium, see UiLargeLog)
 // dotnet run -c Release --project JobLogs.Benchmarks -- load [seconds]  (wrk against the Api while jobs run, see LoadCheck)
 if (args is ["jobs", ..])
@@ -17,7 +17,7 @@ if (args is ["jobs", ..])
 }
 if (args is ["pairs", ..])
 {
-    await JobLogs.Benchmarks.PairedRuns.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 30);
+    await JobLogs.Benchmarks.PairedRuns.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 30, args.Length > 2 ? args[2] : null);
     return 0;
 }
 if (args is ["ui", ..])
