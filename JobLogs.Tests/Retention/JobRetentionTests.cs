@@ -1,6 +1,8 @@
+using JobLogs.Api.Events;
 using JobLogs.Api.Jobs;
 using JobLogs.Api.Retention;
 using JobLogs.Jobs;
+using JobLogs.ServiceDefaults.Redaction;
 using JobLogs.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -23,7 +25,7 @@ public sealed class JobRetentionTests : IDisposable
     public JobRetentionTests()
     {
         _layout = new DataLayout(_data.Path);
-        _store = new JobStore(_layout, NullLogger<JobStore>.Instance);
+        _store = new JobStore(_layout, new ProjectEvents(_layout, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance), NullLogger<JobStore>.Instance);
     }
 
     public void Dispose() => _data.Dispose();
@@ -59,7 +61,7 @@ public sealed class JobRetentionTests : IDisposable
         Assert.Null(Removed(young));
 
         // The marked record is a valid record: an Api started again reads it back.
-        var reloaded = new JobStore(_layout, NullLogger<JobStore>.Instance);
+        var reloaded = new JobStore(_layout, new ProjectEvents(_layout, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance), NullLogger<JobStore>.Instance);
         Assert.Equal(3, reloaded.Load());
         Assert.Equal(Removed(old), reloaded.Get(project, old.Id)!.LogRemoved);
         Assert.True(File.Exists(_layout.JobRecord(project, old.Id)));
