@@ -19,8 +19,9 @@ public static class LoggingSetup
     public static IHostApplicationBuilder AddJobLogsLogging(this IHostApplicationBuilder builder, ServiceIdentity identity)
     {
         var configuration = builder.Configuration;
+        var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddSingleton<JobLogTally>();
-        builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration)));
+        builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration, contentRoot)));
         builder.Services.AddClassifiedDataRedaction();
         // Serilog is the only logging provider: the host's console, debug and event providers would write unredacted text.
         builder.Logging.ClearProviders();

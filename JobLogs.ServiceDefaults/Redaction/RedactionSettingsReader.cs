@@ -6,7 +6,8 @@ namespace JobLogs.ServiceDefaults.Redaction;
 /// <summary>
 /// Collects what the redactor must know from configuration: the secret values (every key named like a secret — user
 /// secrets, app host parameters, ComfyUI:Token, environment variables such as HF_TOKEN — and everything under
-/// JobLogs:Secrets and JobLogs:ApiKeys), the weight roots of config/local.json, the tools folder and the data root.
+/// JobLogs:Secrets and JobLogs:ApiKeys), the weight roots of config/local.json, the tools folder, the service's own
+/// folder (its content root, which the host logs at start) and the data root.
 /// </summary>
 internal static class RedactionSettingsReader
 {
@@ -15,7 +16,7 @@ internal static class RedactionSettingsReader
 
     private const string MinSecretLengthKey = "JobLogs:Redaction:MinSecretLength";
 
-    public static RedactionSettings Read(IConfiguration configuration)
+    public static RedactionSettings Read(IConfiguration configuration, string? contentRoot = null)
     {
         var secrets = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in configuration.AsEnumerable())
@@ -36,6 +37,9 @@ internal static class RedactionSettingsReader
             .ToList();
         if (AbsoluteFolder(configuration["JobLogs:ToolsPath"]) is { } tools)
             aliases.Add(new PathAlias("tools", tools, RuleIds.ToolsPath));
+        // Where the service runs from says where a checkout or an install lies on the machine; the pages show "{app}".
+        if (AbsoluteFolder(contentRoot) is { } app)
+            aliases.Add(new PathAlias("app", app, RuleIds.AppPath));
 
         return new RedactionSettings(secrets, aliases, AbsoluteFolder(configuration["JobLogs:DataRoot"]),
             configuration.GetValue(MinSecretLengthKey, RedactionSettings.DefaultMinSecretLength));

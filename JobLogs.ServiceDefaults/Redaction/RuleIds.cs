@@ -24,6 +24,8 @@ public static class RuleIds
     public const string WeightPath = "weight-path";
     /// <summary>An absolute path under the tools folder, written as <c>{tools}/...</c>.</summary>
     public const string ToolsPath = "tools-path";
+    /// <summary>An absolute path under the service's own folder (its content root), written as <c>{app}/...</c>.</summary>
+    public const string AppPath = "app-path";
     /// <summary>An absolute path under the data root, written relative to it.</summary>
     public const string DataRootPath = "data-root-path";
 }

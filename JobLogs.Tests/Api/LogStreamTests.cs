@@ -154,6 +154,38 @@ public sealed class LogStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task A_line_longer_than_a_streams_window_arrives_cut_so_no_event_holds_more_than_one_window()
+    {
+        // Memory per connection is one window: a 4 MiB line (a tool that printed an image as base64, say) is never
+        // read or sent whole; its beginning arrives flagged as cut, and the stream moves on to the next entry.
+        var job = await _http.CreateTool(_project, "hello");
+        var path = Path.Combine(api.DataRoot.Path, job.LogPath);
+        var start = new FileInfo(path).Length;
+        var huge = "{\"ts\":\"2026-11-28T10:00:00Z\",\"level\":\"info\",\"component\":\"python\",\"msg\":\"" + new string('A', 4 << 20) + "\"}";
+        const string After = """{"ts":"2026-11-28T10:00:01Z","level":"warn","component":"python","msg":"after the long line"}""";
+        await File.AppendAllTextAsync(path, huge + "\n" + After + "\n");
+        const int Window = JobLogs.Api.Logs.LogStream.WindowBytes;
+
+        await using var stream = await SseEvents.OpenAsync(_http, LogUrl(job.Id, $"/stream?after={start}"));
+        await stream.NextOfAsync("ready");
+        var events = new List<SseItem<string>>();
+        while (await stream.NextAsync(TimeSpan.FromSeconds(10)) is { } item && events.Count < 100)
+        {
+            events.Add(item);
+            if (item.Data.Contains("after the long line"))
+                break;
+        }
+        Assert.All(events, e => Assert.InRange(e.Data.Length, 0, Window + 200));
+        var entries = events.Where(e => e.EventType == "entry").Select(e => JsonDocument.Parse(e.Data).RootElement).ToList();
+        Assert.Equal(2, entries.Count);
+        Assert.True(entries[0].GetProperty("cut").GetBoolean());
+        Assert.StartsWith(huge[..100], entries[0].Str("raw"));
+        Assert.Equal(start, entries[0].GetProperty("offset").GetInt64());
+        Assert.Equal("after the long line", entries[1].GetProperty("entry").Str("msg"));
+        Assert.Equal(start + huge.Length + 1, entries[1].GetProperty("offset").GetInt64());
+    }
+
+    [Fact]
     public async Task A_service_log_stream_follows_what_the_service_writes()
     {
         await using var stream = await SseEvents.OpenAsync(_http, "/api/system/logs/backend/stream?minLevel=warn");

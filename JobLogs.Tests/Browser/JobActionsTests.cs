@@ -29,6 +29,14 @@ public sealed class JobActionsTests(AppFixture app, BrowserFixture browser)
         Assert.NotNull(Assert.Single(again.Requests).Origin.ForwardedFor);
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator(".failure-card .where")).ToHaveTextAsync("fail.py:11");
+        // Two attempts: each line says which, and the attempt filter shows one of them.
+        var rows = page.Locator(".log-row");
+        await page.Locator(".log-toolbar .attempt-filter").SelectOptionAsync("2");
+        await Assertions.Expect(rows.Filter(new() { HasText = "Attempt 2 claimed by worker" })).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.Filter(new() { HasText = "Attempt 1 claimed by worker" })).ToHaveCountAsync(0);
+        Assert.All(await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.querySelector('.att').textContent)"), attempt => Assert.Equal("#2", attempt));
+        await page.Locator(".log-toolbar .attempt-filter").SelectOptionAsync("");
+        await Assertions.Expect(rows.Filter(new() { HasText = "Attempt 1 claimed by worker" })).ToHaveCountAsync(1);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "retried-job.png"), FullPage = true });
     }
 

@@ -74,6 +74,24 @@ public sealed class JobPagesTests(AppFixture app, BrowserFixture browser)
         await page.Locator(".seg-button[data-level='']").ClickAsync();
         await Assertions.Expect(rows.Filter(new() { HasText = "Job created: python.tool" })).ToHaveCountAsync(1);
 
+        // Only one component's lines, from the server.
+        await page.Locator(".log-toolbar .component-filter").SelectOptionAsync("worker");
+        await Assertions.Expect(rows.Filter(new() { HasText = "Job created: python.tool" })).ToHaveCountAsync(0);
+        await Assertions.Expect(exitRow).ToBeVisibleAsync();
+        Assert.All(await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.querySelector('.comp').textContent)"), component => Assert.Equal("worker", component));
+        await page.Locator(".log-toolbar .component-filter").SelectOptionAsync("");
+        var createdLine = rows.Filter(new() { HasText = "Job created: python.tool" });
+        await Assertions.Expect(createdLine).ToHaveCountAsync(1);
+
+        // Times since the job's start, the instant in UTC and local time on hover; data folded until asked for.
+        await Assertions.Expect(createdLine.Locator(".ts")).ToHaveTextAsync(new Regex(@"^[+-]\d+\.\d{3}s$"));
+        await Assertions.Expect(createdLine.Locator(".ts")).ToHaveAttributeAsync("title", new Regex(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ UTC\n.+ local\n"));
+        var data = createdLine.Locator("details.data");
+        await Assertions.Expect(data.Locator(".data-fields")).ToBeHiddenAsync();
+        await data.Locator("summary").ClickAsync();
+        await Assertions.Expect(data.Locator(".data-fields")).ToBeVisibleAsync();
+        await Assertions.Expect(data.Locator(".data-fields")).ToContainTextAsync("spec-dragon-7");
+
         // A text search, marked in the lines it found.
         await page.Locator(".log-search").FillAsync("parse_value");
         await page.Locator(".log-search").PressAsync("Enter");

@@ -25,6 +25,15 @@ public sealed class SystemPageTests(AppFixture app, BrowserFixture browser)
         await page.Locator("[data-tab='worker']").ClickAsync();
         await Assertions.Expect(page.Locator("#log-worker .log-row").Filter(new() { HasText = "claims up to" })).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#log-backend")).ToBeHiddenAsync();
+        await page.Locator("[data-tab='web']").ClickAsync();
+        await Assertions.Expect(page.Locator("#log-web .log-row").First).ToBeAttachedAsync();
+
+        // Where the services run from and where the data lies are this machine's business: the page says {app} and
+        // paths relative to the data root (the data of collapsed lines included).
+        var shown = await page.Locator("body").EvaluateAsync<string>("body => body.textContent");
+        Assert.Contains("Content root path: {app}", shown);
+        Assert.DoesNotContain(Repository.Root, shown);
+        Assert.DoesNotContain(app.DataRoot.Path, shown);
 
         // A request the web logs as a warning appears in the web's panel while it is open.
         await page.Locator("[data-tab='web']").ClickAsync();
