@@ -12,38 +12,21 @@ namespace JobLogs.Tests.Browser;
 /// as soon as it is chosen, and "Older" pages back to the oldest job. The jobs finished earlier (written through the
 /// Api's store, so there are enough of them at once).
 /// </summary>
-public sealed class JobsListTests : IAsyncLifetime
+public sealed class JobsListTests : WebOverApi<ApiFactory>
 {
-    private readonly ApiFactory _api = new();
-    private WebFactory _web = null!;
-    private readonly BrowserFixture _browser = new();
-
-    public async Task InitializeAsync()
-    {
-        _web = WebFactory.For(_api.Address);
-        await _browser.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _web.DisposeAsync();
-        await _api.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_project_picker_the_type_filter_and_older_pages_lead_through_every_job()
     {
-        var store = _api.Services.GetRequiredService<JobStore>();
+        var store = Api.Services.GetRequiredService<JobStore>();
         var (busy, other) = (ApiFactory.NewProjectId(), ApiFactory.NewProjectId());
         var now = DateTimeOffset.UtcNow;
         var jobs = Enumerable.Range(0, 51)
-            .Select(i => PastJobs.Add(store, _api.Layout, busy, JobStatus.Succeeded, now - TimeSpan.FromMinutes(60 - i), logBytes: 200))
+            .Select(i => PastJobs.Add(store, Api.Layout, busy, JobStatus.Succeeded, now - TimeSpan.FromMinutes(60 - i), logBytes: 200))
             .ToList();
-        var lone = PastJobs.Add(store, _api.Layout, other, JobStatus.Failed, now, logBytes: 200);
+        var lone = PastJobs.Add(store, Api.Layout, other, JobStatus.Failed, now, logBytes: 200);
 
-        var page = await _browser.NewPage();
-        await page.GotoAsync(new Uri(_web.Address, $"/projects/{busy}").ToString());
+        var page = await Chromium.NewPage();
+        await page.GotoAsync(new Uri(Web.Address, $"/projects/{busy}").ToString());
         var rows = page.Locator("tr.job-row");
         await Assertions.Expect(rows).ToHaveCountAsync(50);
         await Assertions.Expect(rows.First).ToHaveAttributeAsync("data-job-id", jobs[^1].Id); // newest first

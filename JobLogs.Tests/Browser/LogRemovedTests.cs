@@ -13,37 +13,20 @@ namespace JobLogs.Tests.Browser;
 /// A job whose log and assets retention removed: its page says so (when, why, how much) instead of showing a log viewer
 /// or broken thumbnails, and the jobs list marks it. The job finished days ago (written through the Api's store).
 /// </summary>
-public sealed class LogRemovedTests : IAsyncLifetime
+public sealed class LogRemovedTests : WebOverApi<JobRetentionApiTests.SmallProjectsApi>
 {
-    private readonly JobRetentionApiTests.SmallProjectsApi _api = new();
-    private WebFactory _web = null!;
-    private readonly BrowserFixture _browser = new();
-
-    public async Task InitializeAsync()
-    {
-        _web = WebFactory.For(_api.Address);
-        await _browser.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _web.DisposeAsync();
-        await _api.DisposeAsync();
-    }
-
     [Fact]
     public async Task The_job_page_and_the_jobs_list_say_the_log_was_removed_by_retention()
     {
         var project = ApiFactory.NewProjectId();
         var output = JsonSerializer.SerializeToElement(new { assets = new[] { new { path = "out/image_00001_.png", size = 5000, contentType = "image/png" } } });
-        var job = PastJobs.Add(_api.Services.GetRequiredService<JobStore>(), _api.Layout, project, JobStatus.Succeeded,
+        var job = PastJobs.Add(Api.Services.GetRequiredService<JobStore>(), Api.Layout, project, JobStatus.Succeeded,
             DateTimeOffset.UtcNow - TimeSpan.FromDays(3), logBytes: 2000, assetBytes: 5000, output: output);
-        using (var cleanup = await _api.CreateClient().PostAsync("/api/admin/retention", null))
+        using (var cleanup = await Api.CreateClient().PostAsync("/api/admin/retention", null))
             Assert.Equal(HttpStatusCode.OK, cleanup.StatusCode);
 
-        var page = await _browser.NewPage();
-        await page.GotoAsync(new Uri(_web.Address, $"/projects/{project}/jobs/{job.Id}").ToString());
+        var page = await Chromium.NewPage();
+        await page.GotoAsync(new Uri(Web.Address, $"/projects/{project}/jobs/{job.Id}").ToString());
         var notice = page.Locator("[data-log-removed]");
         await Assertions.Expect(notice).ToContainTextAsync("The log and assets of this job were removed by retention ");
         await Assertions.Expect(notice).ToContainTextAsync("(the project passed its limit of 4,096 bytes), freeing 6.8 KiB.");
@@ -54,7 +37,7 @@ public sealed class LogRemovedTests : IAsyncLifetime
         await Assertions.Expect(page.Locator("a.asset")).ToHaveCountAsync(0);
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "job-log-removed.png"), FullPage = true });
 
-        await page.GotoAsync(new Uri(_web.Address, $"/projects/{project}").ToString());
+        await page.GotoAsync(new Uri(Web.Address, $"/projects/{project}").ToString());
         var tag = page.Locator($"tr[data-job-id='{job.Id}'] .log-removed-tag");
         await Assertions.Expect(tag).ToHaveTextAsync("log removed");
         await Assertions.Expect(tag).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex(@"^Removed by retention on \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \(the project passed its limit of 4,096 bytes\)$"));

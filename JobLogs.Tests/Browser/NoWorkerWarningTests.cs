@@ -7,32 +7,15 @@ namespace JobLogs.Tests.Browser;
 /// The System page when jobs wait and no worker is alive: an Api with no worker at all behind the real web, in
 /// Chromium. (The whole-app System page test sees a live worker and no warning.)
 /// </summary>
-public sealed class NoWorkerWarningTests : IAsyncLifetime
+public sealed class NoWorkerWarningTests : WebOverApi<ApiFactory>
 {
-    private readonly ApiFactory _api = new();
-    private WebFactory _web = null!;
-    private readonly BrowserFixture _browser = new();
-
-    public async Task InitializeAsync()
-    {
-        _web = WebFactory.For(_api.Address);
-        await _browser.InitializeAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _browser.DisposeAsync();
-        await _web.DisposeAsync();
-        await _api.DisposeAsync();
-    }
-
     [Fact]
     public async Task Jobs_waiting_with_no_worker_alive_show_a_warning_on_the_system_page()
     {
-        await _api.CreateClient().CreateTool(ApiFactory.NewProjectId(), "hello");
+        await Api.CreateClient().CreateTool(ApiFactory.NewProjectId(), "hello");
 
-        var page = await _browser.NewPage();
-        await page.GotoAsync(new Uri(_web.Address, "/system").ToString());
+        var page = await Chromium.NewPage();
+        await page.GotoAsync(new Uri(Web.Address, "/system").ToString());
         await Assertions.Expect(page.Locator("[data-warning]")).ToContainTextAsync("waiting in queued, and no worker has polled for work");
         await Assertions.Expect(page.Locator("#workers .worker[data-alive='true']")).ToHaveCountAsync(0);
         await page.Context.CloseAsync();
