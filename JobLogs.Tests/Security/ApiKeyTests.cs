@@ -114,6 +114,14 @@ public sealed partial class ApiKeyTests(ApiKeyTests.KeyedApi api) : IClassFixtur
     }
 
     [Fact]
+    public async Task Without_an_admin_key_the_workers_key_runs_the_admin_routes()
+    {
+        using var worker = Client(WorkerKey);
+        using var response = await worker.PostAsync("/api/admin/retention", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Keys_never_reach_the_service_log()
     {
         using var wrong = Client(WorkerKey);
