@@ -9,6 +9,7 @@ var comfyUI = builder.AddComfyUI(settings);
 
 var api = builder.AddProject<Projects.JobLogs_Api>("api")
     .WithJobLogsSettings(settings)
+    .WithConfiguredSettings(builder)
     .WithJobSecrets(secrets)
     .WithComfyUIAddress(comfyUI)
     .WithApiKeys(access, "Worker", "Web", "Admin")
@@ -16,6 +17,7 @@ var api = builder.AddProject<Projects.JobLogs_Api>("api")
 
 builder.AddProject<Projects.JobLogs_Worker>("worker")
     .WithJobLogsSettings(settings)
+    .WithConfiguredSettings(builder)
     .WithJobSecrets(secrets)
     .WithPythonTools(settings)
     .WithComfyUI(comfyUI)
@@ -26,6 +28,7 @@ builder.AddProject<Projects.JobLogs_Worker>("worker")
 
 builder.AddProject<Projects.JobLogs_Web>("web")
     .WithJobLogsSettings(settings)
+    .WithConfiguredSettings(builder)
     .WithJobSecrets(secrets)
     .WithDashboardUrl(builder)
     .WithApiKeys(access, "Web")

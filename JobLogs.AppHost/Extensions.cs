@@ -40,6 +40,31 @@ internal static partial class Extensions
         return settings.LocalConfigPath is { } localConfig ? service.WithEnvironment("JobLogs__LocalConfigPath", localConfig) : service;
     }
 
+    /// <summary>
+    /// Passes every other key of the app host's <c>JobLogs</c> and <c>ComfyUI</c> configuration (command line, environment,
+    /// user secrets) to a service, so <c>--JobLogs:Worker:Concurrency=4</c> reaches the worker (README, Configuration);
+    /// a service binds the keys it knows and ignores the rest. Keys with their own wiring (paths, ComfyUI's address, the
+    /// dashboard's) are left to it, and no secret goes this way: job secrets are secret parameters, and the access keys
+    /// and the web's password are for deployments (a workstation runs open, on loopback). A published manifest never
+    /// carries this machine's settings.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithConfiguredSettings(this IResourceBuilder<ProjectResource> service, IDistributedApplicationBuilder builder)
+    {
+        if (builder.ExecutionContext.IsPublishMode)
+            return service;
+        var configured = builder.Configuration.GetSection("JobLogs").AsEnumerable().Concat(builder.Configuration.GetSection("ComfyUI").AsEnumerable());
+        foreach (var (key, value) in configured)
+            if (value is not null && !NotForwarded.Any(prefix => key.Equals(prefix, StringComparison.OrdinalIgnoreCase) || key.StartsWith(prefix + ":", StringComparison.OrdinalIgnoreCase)))
+                service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+        return service;
+    }
+
+    private static readonly string[] NotForwarded =
+    [
+        "JobLogs:DataRoot", "JobLogs:ToolsPath", "JobLogs:PythonPath", "JobLogs:LocalConfigPath", "JobLogs:DashboardUrl", "ComfyUI:Url",
+        "JobLogs:Secrets", "JobLogs:ApiKeys", "JobLogs:Web:Password", "ComfyUI:Token",
+    ];
+
     /// <summary>Passes what running Python tools takes: the interpreter and the tools folder.</summary>
     public static IResourceBuilder<ProjectResource> WithPythonTools(this IResourceBuilder<ProjectResource> worker, AppHostSettings settings) =>
         worker

@@ -24,14 +24,18 @@ internal static class ApiKeyAuthentication
         public const string Admin = "admin";
     }
 
-    public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services)
+    public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
+        // Operators run admin routes with the admin key, or with the worker's where no admin key is set up: once there
+        // is an admin key, a worker's key (on every worker machine) no longer opens them.
+        string[] operators = ApiKeys.Own(configuration, ApiKeys.Callers.Admin) is null
+            ? [ApiKeys.Callers.Admin, ApiKeys.Callers.Worker]
+            : [ApiKeys.Callers.Admin];
         services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, Handler>(Scheme, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Worker, p => p.RequireRole(ApiKeys.Callers.Worker))
             .AddPolicy(Policies.Browser, p => p.RequireRole(ApiKeys.Callers.Web, ApiKeys.Callers.Admin))
-            // Operators run admin routes with the admin key, or with the worker's where no admin key is set up.
-            .AddPolicy(Policies.Admin, p => p.RequireRole(ApiKeys.Callers.Admin, ApiKeys.Callers.Worker));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(operators));
         return services;
     }
 

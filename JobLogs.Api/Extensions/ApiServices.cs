@@ -32,7 +32,7 @@ internal static class ApiServices
 
         builder.Services.ConfigureHttpJsonOptions(options => JobLogs.Json.Configure(options.SerializerOptions));
         builder.Services.AddRequestProblems();
-        builder.Services.AddApiKeyAuthentication();
+        builder.Services.AddApiKeyAuthentication(builder.Configuration);
 
         builder.Services.AddOptions<RetentionOptions>()
             .Bind(builder.Configuration.GetSection(RetentionOptions.Section))

@@ -26,8 +26,9 @@ internal sealed partial class JobRetention(
     };
 
     /// <summary>
-    /// Writers (the Api, workers) keep a job log's handle open until it has been quiet for 30 s (JobLogFiles): a log
-    /// deleted before that could take a retry's first lines into the deleted file. Age limits are at least this long.
+    /// Writers (the Api, workers) keep a job log's handle open until it has been quiet for 30 s, closed by a sweep within
+    /// 40 s of the last write (JobLogFiles), and do not notice a deletion: a log deleted before that could take a retry's
+    /// first lines into the deleted file. Age limits are at least this long.
     /// </summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMinutes(1);
 

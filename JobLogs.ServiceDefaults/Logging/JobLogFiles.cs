@@ -8,7 +8,14 @@ namespace JobLogs.ServiceDefaults.Logging;
 /// </summary>
 internal sealed class JobLogFiles : IDisposable
 {
+    /// <summary>
+    /// A handle is closed once its log has been quiet this long; the sweep looks every <see cref="SweepEvery"/>, so a
+    /// handle is gone at most 40 s after its last write. A writer does not notice its log being deleted (its lines would
+    /// go to the unlinked file): the Api's retention (JobRetention.Settle) leaves jobs that finished less than a minute
+    /// ago alone for that reason, and relies on this bound.
+    /// </summary>
     private static readonly TimeSpan IdleClose = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromSeconds(10);
 
     private readonly DataLayout _layout;
     private readonly long _capBytes;
@@ -21,7 +28,7 @@ internal sealed class JobLogFiles : IDisposable
         _layout = layout;
         _capBytes = capBytes;
         _time = time;
-        _sweeper = time.CreateTimer(_ => CloseIdle(), null, IdleClose, IdleClose);
+        _sweeper = time.CreateTimer(_ => CloseIdle(), null, SweepEvery, SweepEvery);
     }
 
     public enum Outcome { Appended, CapReached, Dropped }

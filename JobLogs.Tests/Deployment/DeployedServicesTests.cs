@@ -100,6 +100,13 @@ public sealed class DeployedServicesTests(DeployedServices deployed)
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
         using var web = await http.GetAsync(new Uri(deployed.Web.Address, $"api/projects/{_project}/jobs"));
         Assert.Equal(HttpStatusCode.Unauthorized, web.StatusCode);
+
+        // With an admin key set up, the admin routes take it and no longer the worker's.
+        using var asWorker = new HttpRequestMessage(HttpMethod.Post, new Uri(deployed.Api.Address, "api/admin/retention")) { Headers = { { "X-Api-Key", deployed.WorkerKey } } };
+        using (var refused = await http.SendAsync(asWorker))
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        using (var cleanup = await deployed.Pipeline.PostAsync("/api/admin/retention", null))
+            Assert.Equal(HttpStatusCode.OK, cleanup.StatusCode);
     }
 
     [Fact]

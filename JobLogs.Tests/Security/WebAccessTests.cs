@@ -1,8 +1,12 @@
 extern alias WebAssembly;
 using System.Net;
+using System.Net.Http.Json;
 using JobLogs.Tests.Support;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace JobLogs.Tests.Security;
 
@@ -42,6 +46,43 @@ public sealed class WebAccessTests(ApiKeyTests.KeyedApi api) : IClassFixture<Api
         using var keyless = Web(null, null);
         using var refused = await keyless.GetAsync($"/api/projects/{project}/jobs");
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_web_forwards_only_its_allow_list_and_no_page_holds_its_key()
+    {
+        var project = ApiFactory.NewProjectId();
+        using var web = Web(ApiKeyTests.WebKey, null);
+
+        // The Api's worker and admin routes (claims, reports, retention …) do not exist on the web.
+        var notForwarded = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy is "worker" or "admin"))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+                .Select(method => (Method: method, Path: System.Text.RegularExpressions.Regex.Replace(e.RoutePattern.RawText!, @"\{[^}]+\}", "ok-1"))))
+            .ToList();
+        Assert.Contains(notForwarded, r => r.Path == "/api/admin/retention");
+        foreach (var (method, path) in notForwarded)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? JsonContent.Create(new { }) : null };
+            using var response = await web.SendAsync(request);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"The web forwarded {method} {path}: {(int)response.StatusCode}.");
+        }
+
+        // Events, approvals and exports reach the Api with the web's key: the Api itself answers.
+        using (var events = await web.GetAsync($"/api/projects/{project}/events"))
+            Assert.Equal(HttpStatusCode.OK, events.StatusCode);
+        using (var approval = await web.PostAsJsonAsync($"/api/projects/{project}/assets/asset-1/approval", new { by = "ada" }))
+            Assert.Contains("asset-1", await ApiCalls.AssertProblem(approval, HttpStatusCode.NotFound));
+        using (var export = await web.PostAsJsonAsync($"/api/projects/{project}/exports", new { assetIds = Array.Empty<string>() }))
+            await ApiCalls.AssertProblem(export, HttpStatusCode.BadRequest);
+
+        foreach (var page in new[] { "/", "/system", "/failures", $"/projects/{project}", $"/projects/{project}/timeline" })
+        {
+            using var response = await web.GetAsync(page);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.DoesNotContain(ApiKeyTests.WebKey, await response.Content.ReadAsStringAsync());
+            Assert.DoesNotContain(response.Headers, h => h.Value.Any(v => v.Contains(ApiKeyTests.WebKey)));
+        }
     }
 
     [Fact]
