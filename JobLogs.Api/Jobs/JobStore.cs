@@ -53,13 +53,22 @@ internal sealed class JobStore(DataLayout layout, ProjectEvents events, ILogger<
             return _projects.TryGetValue(projectId, out var project) ? project.ById.GetValueOrDefault(jobId) : null;
     }
 
-    /// <summary>A project's jobs, newest first, filtered, one page of them.</summary>
-    public (IReadOnlyList<JobRecord> Page, int Total) List(string projectId, Func<JobRecord, bool> filter, int skip, int take)
+    /// <summary>
+    /// A project's jobs, newest first, filtered (null: all of them), one page of them. Unfiltered, a page costs its own
+    /// length whatever the project's size; a filter visits the project's index (records in memory, never logs).
+    /// </summary>
+    public (IReadOnlyList<JobRecord> Page, int Total) List(string projectId, Func<JobRecord, bool>? filter, int skip, int take)
     {
         lock (_gate)
         {
             if (!_projects.TryGetValue(projectId, out var project))
                 return ([], 0);
+            if (filter is null)
+            {
+                var newest = project.Order.Count - 1 - (long)skip;
+                return ([.. Enumerable.Range(0, (int)Math.Clamp(newest + 1, 0, take)).Select(i => project.ById[project.Order[(int)newest - i]])],
+                    project.Order.Count);
+            }
             var page = new List<JobRecord>(Math.Min(take, 256));
             var total = 0;
             for (var i = project.Order.Count - 1; i >= 0; i--)

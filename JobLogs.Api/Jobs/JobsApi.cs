@@ -55,7 +55,8 @@ internal static class JobsApi
         if (errors.Count > 0)
             return Problems.Invalid(errors);
 
-        var (page, total) = store.List(projectId,
+        var filtered = statuses is not null || types is not null || !string.IsNullOrEmpty(text);
+        var (page, total) = store.List(projectId, !filtered ? null :
             job => (statuses is null || statuses.Contains(job.Status.Wire())) && (types is null || types.Contains(job.Type))
                 && (string.IsNullOrEmpty(text) || Matches(job.Id, text) || Matches(job.SpecId, text) || Matches(job.AssetId, text)),
             skip, take);
