@@ -64,8 +64,10 @@ internal static class PairedRuns
         await http.Setup();
         await Compare("over HTTP on loopback, per request", rounds, 100,
             new("Kestrel static 80 KB file (baseline)", 1, http.StaticFile),
-            new("GET job log tail, 80,000 bytes", 1, http.TailEndpoint));
-        await http.Cleanup();
+            new("GET job log tail, 80,000 bytes", 1, http.TailEndpoint),
+            new("the same tail as raw JSONL (format=jsonl)", 1, http.TailAsJsonl),
+            new("GET the job's record (what every Api request costs)", 1, http.JobRecord));
+        http.Cleanup();
     }
 
     private static Func<Task> Sync(Action action) => () => { action(); return Task.CompletedTask; };

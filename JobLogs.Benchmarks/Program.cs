@@ -15,6 +15,11 @@ if (args is ["jobs", ..])
     await JobLogs.Benchmarks.JobThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 100);
     return 0;
 }
+if (args is ["static", var root])
+{
+    await JobLogs.Benchmarks.ServerProcess.ServeStaticFilesAsync(root); // for HttpTailBenchmarks: the HTTP floor in a process of its own
+    return 0;
+}
 if (args is ["pairs", ..])
 {
     await JobLogs.Benchmarks.PairedRuns.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 30, args.Length > 2 ? args[2] : null);
