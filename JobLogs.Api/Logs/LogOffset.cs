@@ -6,8 +6,10 @@ namespace JobLogs.Api.Logs;
 
 /// <summary>
 /// A cursor into a log as clients send it back (<c>after=</c>, <c>before=</c>, <c>Last-Event-ID</c>): a byte offset.
-/// The wire format also allows <c>generation:offset</c> for runtime logs that rotate (tail-response.schema.json);
-/// no log rotates yet, so such a cursor is refused with a sentence — this is the one place that will read it.
+/// The wire format also allows <c>generation:offset</c> for runtime logs that rotate (tail-response.schema.json). Our
+/// offsets always name the current file: a rotation renames it away, and a stream over it ends with <c>rotated</c> so
+/// the client starts again at the new file's tail. Such a cursor is refused with a sentence; this is the one place
+/// that would read it.
 /// </summary>
 internal static partial class LogOffset
 {
@@ -19,7 +21,7 @@ internal static partial class LogOffset
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
             return (offset, null);
         if (GenerationRegex().IsMatch(text))
-            return (0, $"{name} '{QueryParameters.Shorten(text)}' names a log generation, but this log does not rotate: give a plain byte offset.");
+            return (0, $"{name} '{QueryParameters.Shorten(text)}' names a log generation; offsets here are byte offsets in the current file: give a plain byte offset.");
         return (0, $"{name} must be a byte offset, a whole number from 0; got '{QueryParameters.Shorten(text)}'.");
     }
 

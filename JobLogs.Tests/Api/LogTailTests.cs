@@ -163,7 +163,7 @@ public sealed class LogTailTests(ApiFactory api) : IClassFixture<ApiFactory>
     {
         { "after=-1", "after", "after must be a byte offset, a whole number from 0; got '-1'." },
         { "after=abc", "after", "after must be a byte offset" },
-        { "after=3:120", "after", "names a log generation, but this log does not rotate" },
+        { "after=3:120", "after", "names a log generation; offsets here are byte offsets in the current file" },
         { "before=1.5", "before", "before must be a byte offset" },
         { "after=0&before=10", "before", "Give after (to read forward) or before (to read backward), not both." },
         { "after=1&after=2", "after", "after is given more than once." },
