@@ -45,6 +45,7 @@ internal static class PairedRuns
         sink.Setup();
         await Compare("the sink alone, per entry", rounds, 1000,
             new("raw O_APPEND write of the formatted line (floor, baseline)", 1, Sync(sink.Floor)),
+            new("format only (no write)", 1, Sync(() => sink.FormatOnly())),
             new("sink: format + write, redaction off", 1, Sync(sink.SinkWithoutRedaction)),
             new("sink: redact + format + write", 1, Sync(sink.SinkWithRedaction)));
         sink.Cleanup();

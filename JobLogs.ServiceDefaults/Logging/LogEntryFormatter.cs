@@ -71,8 +71,11 @@ internal sealed class LogEntryFormatter(string defaultComponent)
     {
         var sb = t_message ??= new StringBuilder(256);
         sb.Clear();
-        foreach (var token in e.MessageTemplate.Tokens)
+        // Indexed: enumerating the template's token array through IEnumerable would allocate an enumerator per entry.
+        var tokens = Tokens(e.MessageTemplate);
+        for (var i = 0; i < tokens.Count; i++)
         {
+            var token = tokens[i];
             if (token is TextToken text)
                 sb.Append(text.Text);
             else if (token is PropertyToken property)
@@ -133,7 +136,7 @@ internal sealed class LogEntryFormatter(string defaultComponent)
         var hasNamedData = false;
         foreach (var name in properties.Keys)
             hasNamedData |= name.StartsWith(LogProperties.DataPrefix, StringComparison.Ordinal);
-        var tokens = e.MessageTemplate.Tokens as IReadOnlyList<MessageTemplateToken> ?? [.. e.MessageTemplate.Tokens];
+        var tokens = Tokens(e.MessageTemplate);
         for (var i = 0; i < tokens.Count; i++)
         {
             if (tokens[i] is not PropertyToken property || IsTopLevel(property.PropertyName) || SeenBefore(tokens, i, property.PropertyName)
@@ -166,6 +169,10 @@ internal sealed class LogEntryFormatter(string defaultComponent)
         if (started)
             w.WriteEndObject();
     }
+
+    // Serilog keeps a template's tokens in an array; any other shape is copied.
+    private static IReadOnlyList<MessageTemplateToken> Tokens(MessageTemplate template) =>
+        template.Tokens as IReadOnlyList<MessageTemplateToken> ?? [.. template.Tokens];
 
     // A template may name a property twice; data holds it once.
     private static bool SeenBefore(IReadOnlyList<MessageTemplateToken> tokens, int index, string name)
