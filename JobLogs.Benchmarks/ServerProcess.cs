@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using JobLogs.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.FileProviders;
@@ -43,7 +44,7 @@ internal sealed class ServerProcess : IDisposable
 
     private static async Task<ServerProcess> StartAsync(string dll, string[] arguments, Dictionary<string, string> environment, string probe)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])[dll, .. arguments])
             start.ArgumentList.Add(argument);
@@ -72,13 +73,6 @@ internal sealed class ServerProcess : IDisposable
                 throw new InvalidOperationException($"{Path.GetFileName(dll)} did not answer {probe} within 60 s.");
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string Repository()

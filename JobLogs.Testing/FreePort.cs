@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace JobLogs.Tests.Support;
+namespace JobLogs.Testing;
 
-/// <summary>A loopback port nothing listens on: one the OS just gave out and the test took back at once.</summary>
+/// <summary>A loopback port nothing listens on: one the OS just gave out and was given back at once.</summary>
 public static class FreePort
 {
     public static int Next()
