@@ -43,4 +43,17 @@ public class TailBenchmarks
         using var window = file.Before(file.Length, 80_000);
         return window.Lines.Count;
     }
+
+    private readonly System.Buffers.ArrayBufferWriter<byte> _response = new(128 * 1024);
+
+    [Benchmark(Description = "tail 80,000 bytes as the tail response (each line checked, wrapped with its offset)")]
+    public int TailResponse()
+    {
+        using var file = LogFile.Open(_path);
+        using var window = file.Before(file.Length, 80_000);
+        _response.ResetWrittenCount();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(_response))
+            TailResult.Write(writer, window, LogFilter.None);
+        return _response.WrittenCount;
+    }
 }
