@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -22,7 +22,6 @@ internal sealed class LogEntryFormatter(string defaultComponent)
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         SkipValidation = true,
     };
-    private static readonly ConcurrentDictionary<string, string> CamelNames = new();
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_buffer;
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
@@ -136,17 +135,16 @@ internal sealed class LogEntryFormatter(string defaultComponent)
         var hasNamedData = false;
         foreach (var name in properties.Keys)
             hasNamedData |= name.StartsWith(LogProperties.DataPrefix, StringComparison.Ordinal);
-        var tokens = Tokens(e.MessageTemplate);
-        for (var i = 0; i < tokens.Count; i++)
+        var plan = Plan(e.MessageTemplate);
+        for (var i = 0; i < plan.Names.Length; i++)
         {
-            if (tokens[i] is not PropertyToken property || IsTopLevel(property.PropertyName) || SeenBefore(tokens, i, property.PropertyName)
-                || !e.Properties.TryGetValue(property.PropertyName, out var value))
+            if (!properties.TryGetValue(plan.Names[i], out var value))
                 continue;
             // A key named on purpose in data.* wins over the message's property of the same name: keys stay unique.
-            if (hasNamedData && e.Properties.ContainsKey(LogProperties.DataPrefix + CamelCase(property.PropertyName)))
+            if (hasNamedData && properties.ContainsKey(LogProperties.DataPrefix + plan.Keys[i].Value))
                 continue;
             Start();
-            w.WritePropertyName(CamelCase(property.PropertyName));
+            w.WritePropertyName(plan.Keys[i]);
             WriteValue(w, value);
         }
         foreach (var (name, value) in properties)
@@ -170,6 +168,22 @@ internal sealed class LogEntryFormatter(string defaultComponent)
             w.WriteEndObject();
     }
 
+    /// <summary>What <c>data</c> takes from a template's own properties: their names, and their keys in camelCase, encoded once.</summary>
+    private sealed record DataPlan(string[] Names, JsonEncodedText[] Keys);
+
+    // Serilog parses a template once per call site and keeps it, so its plan is worked out once too.
+    private static readonly ConditionalWeakTable<MessageTemplate, DataPlan> Plans = new();
+
+    private static DataPlan Plan(MessageTemplate template) => Plans.GetValue(template, static t =>
+    {
+        var tokens = Tokens(t);
+        var names = new List<string>();
+        for (var i = 0; i < tokens.Count; i++)
+            if (tokens[i] is PropertyToken property && !IsTopLevel(property.PropertyName) && !SeenBefore(tokens, i, property.PropertyName))
+                names.Add(property.PropertyName);
+        return new DataPlan([.. names], [.. names.Select(n => JsonEncodedText.Encode(CamelCase(n), JavaScriptEncoder.UnsafeRelaxedJsonEscaping))]);
+    });
+
     // Serilog keeps a template's tokens in an array; any other shape is copied.
     private static IReadOnlyList<MessageTemplateToken> Tokens(MessageTemplate template) =>
         template.Tokens as IReadOnlyList<MessageTemplateToken> ?? [.. template.Tokens];
@@ -187,7 +201,7 @@ internal sealed class LogEntryFormatter(string defaultComponent)
         name is LogProperties.ProjectId or LogProperties.JobId or LogProperties.Attempt or LogProperties.Component;
 
     private static string CamelCase(string name) =>
-        name.Length > 0 && char.IsUpper(name[0]) ? CamelNames.GetOrAdd(name, static n => JsonNamingPolicy.CamelCase.ConvertName(n)) : name;
+        name.Length > 0 && char.IsUpper(name[0]) ? JsonNamingPolicy.CamelCase.ConvertName(name) : name;
 
     internal static void WriteValue(Utf8JsonWriter w, LogEventPropertyValue value)
     {
