@@ -1,7 +1,10 @@
 extern alias AppHostAssembly;
+using System.Diagnostics;
+using System.Net.Http.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using JobLogs.Jobs;
 using JobLogs.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -51,6 +54,31 @@ internal sealed class BenchApp : IAsyncDisposable
         foreach (var name in new[] { "api", "worker", "web", "comfyui" })
             await app.ResourceNotifications.WaitForResourceHealthyAsync(name, ready.Token);
         return new BenchApp(app, otlp, dataRoot);
+    }
+
+    /// <summary>Creates a python.tool job running <paramref name="tool"/> with <paramref name="args"/>; returns its id.</summary>
+    public async Task<string> CreateToolJob(string project, string tool, object args)
+    {
+        using var response = await Api.PostAsJsonAsync($"/api/projects/{project}/jobs", new { type = JobTypes.PythonTool, input = new { tool, args } });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<Job>(Json.Options))!.Id;
+    }
+
+    /// <summary>Waits (two minutes at most) for the job to finish; any end but succeeded fails the harness.</summary>
+    public async Task WaitSucceeded(string project, string id)
+    {
+        for (var clock = Stopwatch.StartNew(); ; await Task.Delay(100))
+        {
+            var job = (await Api.GetFromJsonAsync<Job>($"/api/projects/{project}/jobs/{id}", Json.Options))!;
+            if (job.Status.IsFinished())
+            {
+                if (job.Status != JobStatus.Succeeded)
+                    throw new InvalidOperationException($"Job {id} ended {job.Status.Wire()}: {job.Error?.Message}");
+                return;
+            }
+            if (clock.Elapsed > TimeSpan.FromMinutes(2))
+                throw new TimeoutException($"Job {id} did not finish within 2 minutes.");
+        }
     }
 
     public async ValueTask DisposeAsync()

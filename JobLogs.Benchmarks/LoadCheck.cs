@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using JobLogs.Jobs;
 
 namespace JobLogs.Benchmarks;
 
@@ -26,14 +24,14 @@ internal static partial class LoadCheck
         var problems = new List<string>();
 
         var finishedProject = "load-finished-" + Guid.NewGuid().ToString("N")[..8];
-        var finished = await Task.WhenAll(Enumerable.Range(0, FinishedJobs).Select(_ => Create(app.Api, finishedProject, seconds: 0.5, tick: 0.005)));
+        var finished = await Task.WhenAll(Enumerable.Range(0, FinishedJobs).Select(_ => app.CreateToolJob(finishedProject, "slow", new { seconds = 0.5, tick = 0.005 })));
         foreach (var id in finished)
-            await WaitFinished(app.Api, finishedProject, id, TimeSpan.FromMinutes(2));
+            await app.WaitSucceeded(finishedProject, id);
         var before = finished.ToDictionary(id => id, id => File.ReadAllBytes(app.Layout.JobLog(finishedProject, id)));
 
         // Jobs that write a numbered entry every 20 ms for the whole load, each followed by a live stream.
         var runningProject = "load-running-" + Guid.NewGuid().ToString("N")[..8];
-        var running = await Task.WhenAll(Enumerable.Range(0, RunningJobs).Select(_ => Create(app.Api, runningProject, seconds: perEndpoint * 3 + 4, tick: 0.02)));
+        var running = await Task.WhenAll(Enumerable.Range(0, RunningJobs).Select(_ => app.CreateToolJob(runningProject, "slow", new { seconds = perEndpoint * 3 + 4, tick = 0.02 })));
         using var follow = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var followers = running.Select(id => Follow(app.ApiAddress, runningProject, id, follow.Token)).ToList();
 
@@ -54,7 +52,7 @@ internal static partial class LoadCheck
         }
 
         foreach (var id in running)
-            await WaitFinished(app.Api, runningProject, id, TimeSpan.FromMinutes(2));
+            await app.WaitSucceeded(runningProject, id);
         var streamed = await Task.WhenAll(followers);
         for (var i = 0; i < running.Length; i++)
             problems.AddRange(CheckRunning(app.Layout.JobLog(runningProject, running[i]), streamed[i]));
@@ -70,32 +68,6 @@ internal static partial class LoadCheck
             Console.WriteLine($"  FAILED: {problem}");
         Console.WriteLine(problems.Count == 0 ? "  all checks passed: zero non-2xx, no lost, duplicated or torn lines" : $"  {problems.Count} checks failed");
         return problems.Count == 0 ? 0 : 1;
-    }
-
-    private static async Task<string> Create(HttpClient api, string project, double seconds, double tick)
-    {
-        using var response = await api.PostAsJsonAsync($"/api/projects/{project}/jobs",
-            new { type = JobTypes.PythonTool, input = new { tool = "slow", args = new { seconds, tick } } });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<Job>(Json.Options))!.Id;
-    }
-
-    private static async Task WaitFinished(HttpClient api, string project, string id, TimeSpan timeout)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var job = (await api.GetFromJsonAsync<Job>($"/api/projects/{project}/jobs/{id}", Json.Options))!;
-            if (job.Status.IsFinished())
-            {
-                if (job.Status != JobStatus.Succeeded)
-                    throw new InvalidOperationException($"Job {id} ended {job.Status.Wire()}: {job.Error?.Message}");
-                return;
-            }
-            if (clock.Elapsed > timeout)
-                throw new TimeoutException($"Job {id} did not finish within {timeout}.");
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>The numbered entries a live stream of the job's log delivers, until the stream ends with the job.</summary>

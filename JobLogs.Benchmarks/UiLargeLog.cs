@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using JobLogs.Jobs;
 using Microsoft.Playwright;
 
 namespace JobLogs.Benchmarks;
@@ -75,16 +73,8 @@ internal static class UiLargeLog
     /// <summary>A finished job whose log is replaced by about <paramref name="bytes"/> of real entries.</summary>
     private static async Task<string> JobWithLog(BenchApp app, string project, long bytes)
     {
-        using var response = await app.Api.PostAsJsonAsync($"/api/projects/{project}/jobs", new { type = JobTypes.PythonTool, input = new { tool = "hello", args = new { name = "ui" } } });
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<Job>(Json.Options))!.Id;
-        var clock = Stopwatch.StartNew();
-        while (!(await app.Api.GetFromJsonAsync<Job>($"/api/projects/{project}/jobs/{id}", Json.Options))!.Status.IsFinished())
-        {
-            if (clock.Elapsed > TimeSpan.FromMinutes(2))
-                throw new TimeoutException($"Job {id} did not finish within 2 minutes.");
-            await Task.Delay(100);
-        }
+        var id = await app.CreateToolJob(project, "hello", new { name = "ui" });
+        await app.WaitSucceeded(project, id);
         File.Copy(TailBenchmarks.LogOf(bytes), app.Layout.JobLog(project, id), overwrite: true);
         return id;
     }
