@@ -74,7 +74,7 @@ internal sealed partial class JobRetention(
         }
     }
 
-    private IReadOnlyList<JobRecord> Jobs(string projectId) => store.List(projectId, _ => true, 0, int.MaxValue).Page;
+    private IReadOnlyList<JobRecord> Jobs(string projectId) => store.List(projectId, filter: null, 0, int.MaxValue).Page;
 
     private bool Removable(JobRecord job) =>
         job.Status.IsFinished() && job.LogRemoved is null && time.GetUtcNow() - FinishedAt(job) >= Settle;
