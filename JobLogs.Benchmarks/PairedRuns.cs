@@ -57,7 +57,8 @@ internal static class PairedRuns
         tails.ForEach(t => t.Setup());
         await Compare("tail of 80,000 bytes as whole lines", rounds, 200,
             [.. tails.Select((t, i) => new Case($"{t.FileBytes / (1 << 20)} MB file{(i == 0 ? " (baseline)" : "")}", 1, Sync(() => t.Tail()))),
-                new("1 MB file, as the tail response (each line checked and wrapped)", 1, Sync(() => tails[0].TailResponse()))]);
+                new("1 MB file, as the tail response, first reading (each line checked)", 1, Sync(() => tails[0].TailResponseFirstReading())),
+                new("1 MB file, as the tail response, read before (verdicts remembered)", 1, Sync(() => tails[0].TailResponse()))]);
     }
 
     private static async Task Http(int rounds)

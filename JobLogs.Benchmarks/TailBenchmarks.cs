@@ -45,15 +45,25 @@ public class TailBenchmarks
     }
 
     private readonly System.Buffers.ArrayBufferWriter<byte> _response = new(128 * 1024);
+    private readonly WindowVerdicts _verdicts = new();
 
-    [Benchmark(Description = "tail 80,000 bytes as the tail response (each line checked, wrapped with its offset)")]
-    public int TailResponse()
+    [Benchmark(Description = "tail 80,000 bytes as the tail response, window read before (its verdicts remembered)")]
+    public int TailResponse() => Response(_verdicts);
+
+    [Benchmark(Description = "tail 80,000 bytes as the tail response, first reading (each line checked)")]
+    public int TailResponseFirstReading()
+    {
+        _verdicts.Clear();
+        return Response(_verdicts);
+    }
+
+    private int Response(WindowVerdicts verdicts)
     {
         using var file = LogFile.Open(_path);
         using var window = file.Before(file.Length, 80_000);
         _response.ResetWrittenCount();
         using (var writer = new System.Text.Json.Utf8JsonWriter(_response))
-            TailResult.Write(writer, window, LogFilter.None);
+            TailResult.Write(writer, window, LogFilter.None, verdicts);
         return _response.WrittenCount;
     }
 }

@@ -46,6 +46,7 @@ internal static class ApiServices
         builder.Services.AddSingleton<JobControl>();
         builder.Services.AddSingleton<Leases>();
         builder.Services.AddSingleton<LogStream>();
+        builder.Services.AddSingleton<WindowVerdicts>();
         builder.Services.AddSingleton<WorkerRegistry>();
         builder.Services.AddSingleton<ComfyUIHealth>();
         // A health probe says what it saw at once: no retries hiding a refused connection behind a timeout.

@@ -35,6 +35,12 @@ internal sealed class LogWindow : IDisposable
 
     public ReadOnlySpan<byte> Bytes(Line line) => _buffer.AsSpan((int)(line.Offset - _bufferOffset), line.Length);
 
+    /// <summary>The bytes from <see cref="Start"/> to <see cref="End"/>: the lines returned and the newlines after them.</summary>
+    public ReadOnlySpan<byte> ScannedBytes => Range(Start, End);
+
+    /// <summary>The bytes [<paramref name="from"/>, <paramref name="to"/>) of the file, which must lie within what was read.</summary>
+    public ReadOnlySpan<byte> Range(long from, long to) => to <= from ? [] : _buffer.AsSpan((int)(from - _bufferOffset), (int)(to - from));
+
     public static LogWindow Empty(long at) => new(null, 0, at, at, at);
 
     public void Dispose()

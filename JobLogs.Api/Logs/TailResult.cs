@@ -20,6 +20,8 @@ internal sealed class TailResult(LogFile file, TailQuery query, string downloadN
     /// <summary>A download reads its range in windows of this size.</summary>
     public const int DownloadWindowBytes = 1_048_576;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // Written for every line: encoded once, so the writer does not look for characters to escape in them each time.
+    private static readonly JsonEncodedText OffsetName = JsonEncodedText.Encode("offset"), EntryName = JsonEncodedText.Encode("entry");
 
     /// <summary>The answer to <paramref name="query"/> on the log at <paramref name="path"/>: a 400 when an offset lies past its end.</summary>
     public static (TailResult? Result, ValidationProblem? Problem) For(string path, TailQuery query, string downloadName)
@@ -66,8 +68,20 @@ internal sealed class TailResult(LogFile file, TailQuery query, string downloadN
         using var window = Window();
         context.Response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(context.Response.BodyWriter, WriterOptions);
-        Write(writer, window, query.Filter);
-        await writer.FlushAsync();
+        Write(writer, window, query.Filter, context.RequestServices.GetRequiredService<WindowVerdicts>());
+        writer.Flush();
+        await SendWithLength(context, writer.BytesCommitted);
+    }
+
+    /// <summary>
+    /// Sends what was written to the response's body with its length: nothing leaves before the body's first flush, and
+    /// an answer of known length spares the client chunk framing and a growing buffer.
+    /// </summary>
+    private static async Task SendWithLength(HttpContext context, long length)
+    {
+        if (!context.Response.HasStarted)
+            context.Response.ContentLength = length;
+        await context.Response.BodyWriter.FlushAsync();
     }
 
     private async Task WriteJsonl(HttpContext context)
@@ -77,8 +91,7 @@ internal sealed class TailResult(LogFile file, TailQuery query, string downloadN
         context.Response.Headers["X-Log-Start"] = window.Start.ToString();
         context.Response.Headers["X-Log-End"] = window.End.ToString();
         context.Response.Headers["X-Log-Size"] = window.Size.ToString();
-        WriteLines(context.Response.BodyWriter, window, query.Filter);
-        await context.Response.BodyWriter.FlushAsync();
+        await SendWithLength(context, WriteLines(context.Response.BodyWriter, window, query.Filter));
     }
 
     private async Task Download(HttpContext context)
@@ -114,19 +127,45 @@ internal sealed class TailResult(LogFile file, TailQuery query, string downloadN
         }
     }
 
-    private static void WriteLines(IBufferWriter<byte> output, LogWindow window, LogFilter filter)
+    /// <summary>Writes the window's shown lines as raw JSONL; returns how many bytes that was.</summary>
+    private static long WriteLines(IBufferWriter<byte> output, LogWindow window, LogFilter filter)
     {
+        long written = 0;
+        // Lines shown back to back go out in one write: the response's writer takes a lock on every write.
+        var run = (Start: 0L, End: 0L);
         foreach (var line in window.Lines)
         {
-            var bytes = window.Bytes(line);
-            if (!filter.IsNone && !filter.Judge(bytes, line.Cut).Shown)
+            if (!filter.IsNone && !filter.Judge(window.Bytes(line), line.Cut).Shown)
                 continue;
-            output.Write(bytes);
-            output.Write("\n"u8);
+            var whole = line.Next == line.Offset + line.Length + 1; // its newline follows it in the window: not cut, no \r
+            if (whole && line.Offset == run.End)
+            {
+                run.End = line.Next;
+                continue;
+            }
+            written += WriteRun(output, window, run);
+            if (whole)
+                run = (line.Offset, line.Next);
+            else
+            {
+                run = (line.Next, line.Next);
+                output.Write(window.Bytes(line));
+                output.Write("\n"u8);
+                written += line.Length + 1;
+            }
         }
+        return written + WriteRun(output, window, run);
     }
 
-    public static void Write(Utf8JsonWriter w, LogWindow window, LogFilter filter)
+    private static long WriteRun(IBufferWriter<byte> output, LogWindow window, (long Start, long End) run)
+    {
+        if (run.End > run.Start)
+            output.Write(window.Range(run.Start, run.End));
+        return run.End - run.Start;
+    }
+
+    /// <summary>The tail response of <paramref name="window"/>; without a filter, its lines' verdicts come from <paramref name="verdicts"/>.</summary>
+    public static void Write(Utf8JsonWriter w, LogWindow window, LogFilter filter, WindowVerdicts verdicts)
     {
         w.WriteStartObject();
         w.WriteNumber("start"u8, window.Start);
@@ -134,11 +173,14 @@ internal sealed class TailResult(LogFile file, TailQuery query, string downloadN
         w.WriteNumber("size"u8, window.Size);
         w.WriteBoolean("truncated"u8, window.Truncated);
         w.WriteStartArray("entries"u8);
-        foreach (var line in window.Lines)
+        var malformed = filter.IsNone ? verdicts.Malformed(window) : null;
+        for (var i = 0; i < window.Lines.Count; i++)
         {
+            var line = window.Lines[i];
             var bytes = window.Bytes(line);
-            var verdict = filter.Judge(bytes, line.Cut);
-            if (verdict.Shown)
+            if (malformed is not null)
+                WriteItem(w, line, bytes, isEntry: malformed.Length == 0 || Array.BinarySearch(malformed, i) < 0);
+            else if (filter.Judge(bytes, line.Cut) is { Shown: true } verdict)
                 WriteItem(w, line, bytes, verdict.IsEntry);
         }
         w.WriteEndArray();
@@ -149,10 +191,10 @@ internal sealed class TailResult(LogFile file, TailQuery query, string downloadN
     public static void WriteItem(Utf8JsonWriter w, LogWindow.Line line, ReadOnlySpan<byte> bytes, bool isEntry)
     {
         w.WriteStartObject();
-        w.WriteNumber("offset"u8, line.Offset);
+        w.WriteNumber(OffsetName, line.Offset);
         if (isEntry)
         {
-            w.WritePropertyName("entry"u8);
+            w.WritePropertyName(EntryName);
             w.WriteRawValue(bytes, skipInputValidation: true);
         }
         else

@@ -140,6 +140,17 @@ public sealed class LogTailTests(ApiFactory api) : IClassFixture<ApiFactory>
     }
 
     [Fact]
+    public async Task Raw_jsonl_without_a_filter_is_every_whole_line_and_says_its_length()
+    {
+        var (jobId, path, lines) = await JobWithLog(30);
+        await File.AppendAllTextAsync(path, "{\"crlf\":1}\r\n\n   \n{\"after\":2}\n");
+        using var response = await _http.GetAsync(LogUrl(jobId, "?format=jsonl&tailBytes=1048576"));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal(string.Concat(lines.Select(l => l + "\n")) + "{\"crlf\":1}\n{\"after\":2}\n", body);
+        Assert.Equal(Encoding.UTF8.GetByteCount(body), response.Content.Headers.ContentLength);
+    }
+
+    [Fact]
     public async Task A_download_is_the_whole_log_as_an_attachment_read_window_by_window()
     {
         // Over 3 MiB: more than one download window, and far more than one tail.

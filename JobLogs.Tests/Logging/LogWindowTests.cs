@@ -9,8 +9,13 @@ namespace JobLogs.Tests.Logging;
 public sealed class LogWindowTests : IDisposable
 {
     private readonly TempDirectory _dir = new("tail");
+    private readonly WindowVerdicts _verdicts = new();
 
-    public void Dispose() => _dir.Dispose();
+    public void Dispose()
+    {
+        _verdicts.Dispose();
+        _dir.Dispose();
+    }
 
     private static string Entry(int n, string msg = "entry") =>
         $$"""{"ts":"2026-11-28T10:00:00.0000000+00:00","level":"info","component":"worker","projectId":"p","jobId":"j","attempt":1,"msg":"{{msg}} {{n}}"}""";
@@ -30,11 +35,11 @@ public sealed class LogWindowTests : IDisposable
         return file.Before(file.Length, bytes);
     }
 
-    private static JsonElement Response(LogWindow window)
+    private JsonElement Response(LogWindow window)
     {
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
-            TailResult.Write(writer, window, LogFilter.None);
+            TailResult.Write(writer, window, LogFilter.None, _verdicts);
         var response = JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
         JsonLines.AssertValid(Schemas.TailResponse, response);
         return response;
@@ -288,5 +293,35 @@ public sealed class LogWindowTests : IDisposable
             Assert.InRange(forward.End - middle, 1, 4096);
         using (var backward = file.Before(middle, 4096))
             Assert.InRange(middle - backward.Start, 1, 4096);
+    }
+
+    [Fact]
+    public void A_window_read_again_flags_the_same_malformed_lines()
+    {
+        var path = Write(Entry(1), "not json {", Entry(3));
+        using var window = Tail(path, 80_000);
+        using var sameWindow = Tail(path, 80_000);
+        var first = Response(window);
+        var again = Response(sameWindow);
+        Assert.Equal(["entry 1", "RAW:not json {", "entry 3"], Messages(first));
+        Assert.Equal(first.GetRawText(), again.GetRawText());
+    }
+
+    [Fact]
+    public void A_line_changed_in_place_after_a_read_is_judged_again()
+    {
+        // Verdicts are remembered by the window's bytes: a line overwritten with garbage of the same length (a disk
+        // error, a hand edit) is a different window, never one that was found whole before.
+        var path = Write(Entry(1), Entry(2), Entry(3));
+        using (var before = Tail(path, 80_000))
+            Assert.Equal(["entry 1", "entry 2", "entry 3"], Messages(Response(before)));
+        var second = Entry(2);
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            stream.Position = Encoding.UTF8.GetByteCount(Entry(1)) + 1;
+            stream.Write(Encoding.UTF8.GetBytes(new string('#', second.Length)));
+        }
+        using var after = Tail(path, 80_000);
+        Assert.Equal(["entry 1", "RAW:" + new string('#', second.Length), "entry 3"], Messages(Response(after)));
     }
 }
