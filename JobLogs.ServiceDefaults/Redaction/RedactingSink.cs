@@ -56,8 +56,9 @@ internal sealed class RedactingSink(Redactor redactor, JobLogTally tally, ILogEv
     private void RedactProperty(LogEvent e, TemplateInfo template, string name, LogEventPropertyValue value,
         ref Dictionary<string, LogEventPropertyValue>? properties, ref RedactionCounts? counts)
     {
-        // The logger's category: a type name from the code, never data.
-        if (name == LogProperties.SourceContext)
+        // The logger's category: a type name from the code, never data. The job's project and job ids: names that
+        // route the entry (to its job's log, by path), checked letter by letter — rewriting one would lose the entry.
+        if (name == LogProperties.SourceContext || IsId(name, value))
             return;
         var redacted = template.SecretByContext?.GetValueOrDefault(name) is { } rule && IsMaskable(value)
             ? Masked(rule, ref counts)
@@ -65,6 +66,9 @@ internal sealed class RedactingSink(Redactor redactor, JobLogTally tally, ILogEv
         if (!ReferenceEquals(redacted, value))
             (properties ??= new Dictionary<string, LogEventPropertyValue>(e.Properties))[name] = redacted;
     }
+
+    private static bool IsId(string name, LogEventPropertyValue value) =>
+        name is LogProperties.ProjectId or LogProperties.JobId && value is ScalarValue { Value: string id } && Ids.IsValid(id);
 
     private TemplateInfo Template(MessageTemplate template, ref RedactionCounts? counts)
     {

@@ -41,6 +41,20 @@ public sealed class RedactionPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_job_id_that_holds_a_configured_secret_still_routes_its_entries_while_text_is_redacted()
+    {
+        // The ids route an entry to its job's log; rewriting them would send the entry elsewhere. Every other part is redacted.
+        const string secret = "hunter2hunter2";
+        using var pipeline = new PipelineHost(_dir, null, $"ComfyUI:Token={secret}");
+        var logger = pipeline.Logger("JobLogs.Worker.Jobs");
+        using (logger.BeginJobScope("p1", $"job-{secret}", 1))
+            logger.LogInformation("Connecting with {Credential}", secret);
+        var entry = Assert.Single(JsonLines.Read(pipeline.JobLog("p1", $"job-{secret}")));
+        Assert.Equal($"job-{secret}", entry.Str("jobId"));
+        Assert.Equal("Connecting with [REDACTED]", entry.Str("msg"));
+    }
+
+    [Fact]
     public void Named_data_is_redacted_by_key_at_every_depth_and_by_text()
     {
         using var pipeline = new PipelineHost(_dir);
