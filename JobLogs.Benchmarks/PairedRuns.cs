@@ -6,14 +6,14 @@ namespace JobLogs.Benchmarks;
 /// The goals' ratios on a noisy machine: the cases of each comparison run in alternation, round after round, and each
 /// round's ratio to its baseline is kept, so a burst of load from elsewhere hits both sides of a ratio. Prints the median
 /// time per operation and the median ratio with its 10th–90th percentile spread over the rounds.
-/// <c>dotnet run -c Release --project JobLogs.Benchmarks -- pairs [rounds] [logging|sink|tail|http]</c>
+/// <c>dotnet run -c Release --project JobLogs.Benchmarks -- pairs [rounds] [logging|sink|redaction|tail|http]</c>
 /// </summary>
 internal static class PairedRuns
 {
     private sealed record Case(string Name, int OperationsPerCall, Func<Task> Call);
 
     /// <param name="rounds">Rounds per comparison.</param>
-    /// <param name="only">One comparison (logging, sink, tail, http), or null for all.</param>
+    /// <param name="only">One comparison (logging, sink, redaction, tail, http), or null for all.</param>
     public static async Task RunAsync(int rounds, string? only)
     {
         Console.WriteLine($"Paired runs, {rounds} rounds, cases alternating within each round; ratio = time / baseline time (lower is faster)");
@@ -21,6 +21,8 @@ internal static class PairedRuns
             await Logging(rounds);
         if (only is null or "sink")
             await Sink(rounds);
+        if (only is null or "redaction")
+            await Redaction(rounds);
         if (only is null or "tail")
             await Tail(rounds);
         if (only is null or "http")
@@ -49,6 +51,15 @@ internal static class PairedRuns
             new("sink: format + write, redaction off", 1, Sync(sink.SinkWithoutRedaction)),
             new("sink: redact + format + write", 1, Sync(sink.SinkWithRedaction)));
         sink.Cleanup();
+    }
+
+    private static async Task Redaction(int rounds)
+    {
+        var redaction = new RedactionBenchmarks();
+        redaction.Setup();
+        await Compare("the redaction engine, per entry text", rounds, 1000,
+            new("clean entry (baseline)", 1, Sync(() => redaction.CleanEntry())),
+            new("entry holding secrets (credentials in a URL, a token, a Bearer JWT)", 1, Sync(() => redaction.SecretEntry())));
     }
 
     private static async Task Tail(int rounds)
