@@ -62,7 +62,7 @@ public class TailBenchmarks
         using var file = LogFile.Open(_path);
         using var window = file.Before(file.Length, 80_000);
         _response.ResetWrittenCount();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(_response))
+        using (var writer = new System.Text.Json.Utf8JsonWriter(_response, TailResult.WriterOptions))
             TailResult.Write(writer, window, LogFilter.None, verdicts);
         return _response.WrittenCount;
     }

@@ -19,7 +19,8 @@ internal sealed class TailResult(LogFile file, TailQuery query, string downloadN
     public const string JsonlContentType = "application/x-ndjson";
     /// <summary>A download reads its range in windows of this size.</summary>
     public const int DownloadWindowBytes = 1_048_576;
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    // The answer's shape is fixed here: the writer need not check each call against it.
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     // Written for every line: encoded once, so the writer does not look for characters to escape in them each time.
     private static readonly JsonEncodedText OffsetName = JsonEncodedText.Encode("offset"), EntryName = JsonEncodedText.Encode("entry");
 
