@@ -12,7 +12,7 @@ namespace JobLogs.Api.Logs;
 /// </summary>
 internal sealed class WindowVerdicts : IDisposable
 {
-    /// <summary>Windows remembered at most: an entry is a hash and a (usually empty) list, well under a megabyte in all.</summary>
+    /// <summary>Windows remembered at most: an entry is a hash and a (usually empty) list, about a megabyte in all.</summary>
     public const int Capacity = 4096;
 
     private static readonly MemoryCacheEntryOptions Entry = new() { Size = 1 };
