@@ -108,6 +108,14 @@ internal sealed class LogEntryFormatter(string defaultComponent)
             case ScalarValue { Value: string s }:
                 sb.Append(s);
                 break;
+            case ScalarValue { Value: ISpanFormattable f }:
+                // Numbers, times and ids straight into the message: no string per value.
+                Span<char> chars = stackalloc char[64];
+                if (f.TryFormat(chars, out var written, format, CultureInfo.InvariantCulture))
+                    sb.Append(chars[..written]);
+                else
+                    sb.Append(f.ToString(format, CultureInfo.InvariantCulture));
+                break;
             case ScalarValue { Value: IFormattable f }:
                 sb.Append(f.ToString(format, CultureInfo.InvariantCulture));
                 break;
