@@ -65,9 +65,9 @@ internal sealed class JobStore(DataLayout layout, ProjectEvents events, ILogger<
                 return ([], 0);
             if (filter is null)
             {
-                var newest = project.Order.Count - 1 - (long)skip;
-                return ([.. Enumerable.Range(0, (int)Math.Clamp(newest + 1, 0, take)).Select(i => project.ById[project.Order[(int)newest - i]])],
-                    project.Order.Count);
+                var newest = project.Order.Count - 1 - skip; // the page's first job, counting from the oldest
+                var count = Math.Clamp(newest + 1, 0, take);
+                return ([.. Enumerable.Range(0, count).Select(i => project.ById[project.Order[newest - i]])], project.Order.Count);
             }
             var page = new List<JobRecord>(Math.Min(take, 256));
             var total = 0;
