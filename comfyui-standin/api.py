@@ -94,20 +94,22 @@ class Api:
         if request.headers.get("Upgrade", "").lower() != "websocket" or not key:
             return Reply(400, b"400: Bad Request (WebSocket upgrade expected)", "text/plain; charset=utf-8")
         sid = request.query.get("clientId") or uuid.uuid4().hex
-        handler.send_response(101, "Switching Protocols")
-        handler.send_header("Upgrade", "websocket")
-        handler.send_header("Connection", "upgrade")
-        handler.send_header("Sec-WebSocket-Accept", websocket.accept_key(key))
-        handler.end_headers()
-        handler.wfile.flush()
-        handler._log(101)
+
+        def handshake():
+            handler.send_response(101, "Switching Protocols")
+            handler.send_header("Upgrade", "websocket")
+            handler.send_header("Connection", "upgrade")
+            handler.send_header("Sec-WebSocket-Accept", websocket.accept_key(key))
+            handler.end_headers()
+            handler.wfile.flush()
+            handler._log(101)
 
         def greeting():
             self.hub.send("status", {"status": self.queue_info(), "sid": sid}, sid)
             # A client reconnecting while its prompt runs learns the current node, as in ComfyUI.
             if self.executor.client_id == sid and self.executor.last_node_id is not None:
                 self.hub.send("executing", {"node": self.executor.last_node_id}, sid)
-        websocket.serve(websocket.Connection(handler.connection, handler.rfile), sid, self.hub, greeting)
+        websocket.serve(websocket.Connection(handler.connection, handler.rfile), sid, self.hub, handshake, greeting)
         return None
 
     def models(self, request):

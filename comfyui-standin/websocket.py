@@ -134,11 +134,18 @@ class Hub:
             conn.send(OP_BINARY, struct.pack(">I", event_type) + payload)
 
 
-def serve(conn, sid, hub, greeting):
-    """Run one client session until it closes. `greeting` sends the initial messages."""
-    hub.add(sid, conn)
+def serve(conn, sid, hub, handshake, greeting):
+    """Run one client session until it closes. `handshake` sends the 101, `greeting` the initial messages.
+
+    The socket joins the hub before its 101 goes out, holding its send lock: a client may submit a prompt the moment
+    it reads the 101, and that prompt's first events (execution_start, executing) must reach it, as they do in
+    ComfyUI, where the socket is registered before its event loop sends anything. Events sent meanwhile wait on the lock.
+    """
     first_message = True
     try:
+        with conn.lock:
+            hub.add(sid, conn)
+            handshake()
         greeting()
         while True:
             opcode, payload = conn.read_message()
