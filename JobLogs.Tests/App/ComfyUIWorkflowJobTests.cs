@@ -32,8 +32,24 @@ public sealed class ComfyUIWorkflowJobTests(AppFixture app)
 
     private string Endpoint(string path) => new Uri(app.ComfyUIUrl, path).ToString();
 
-    private async Task WaitForLog(Job job, Func<JsonElement, bool> entry, string what) =>
-        await Eventually.True(() => File.Exists(Path.Combine(app.DataRoot.Path, job.LogPath)) && app.JobLog(job).Any(entry), JobTimeout, what);
+    private async Task WaitForLog(Job job, Func<JsonElement, bool> entry, string what)
+    {
+        try
+        {
+            await Eventually.True(() => File.Exists(Path.Combine(app.DataRoot.Path, job.LogPath)) && app.JobLog(job).Any(entry), JobTimeout, what);
+        }
+        catch (TimeoutException timeout)
+        {
+            // What the job was doing instead, so a failure on a slow machine says where it stood.
+            var now = await app.Api.GetJob(_project, job.Id);
+            var log = File.Exists(Path.Combine(app.DataRoot.Path, job.LogPath)) ? app.JobLog(job) : [];
+            using var comfyUI = new HttpClient { BaseAddress = app.ComfyUIUrl };
+            var queue = await comfyUI.GetStringAsync("queue");
+            throw new TimeoutException($"{timeout.Message} The job is {now?.Status}; its log's last entries:\n"
+                + string.Join("\n", log.TakeLast(15).Select(e => $"{e.Str("ts")} {e.Str("level")} {e.Str("component")}: {e.Str("msg")}"))
+                + $"\nComfyUI's queue: {queue}", timeout);
+        }
+    }
 
     [Fact]
     public async Task A_workflow_that_succeeds_downloads_its_png_into_the_jobs_assets()
