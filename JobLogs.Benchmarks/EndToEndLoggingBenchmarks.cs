@@ -28,7 +28,9 @@ public class EndToEndLoggingBenchmarks
     public void Setup()
     {
         _files = new BenchFiles();
-        var builder = Host.CreateApplicationBuilder([$"--JobLogs:DataRoot={_files.Root}"]);
+        // No cap on the job log: a run writes hundreds of MB to it (246 B per entry), and past the default 256 MB cap
+        // entries are dropped, which would measure dropping instead of writing.
+        var builder = Host.CreateApplicationBuilder([$"--JobLogs:DataRoot={_files.Root}", $"--JobLogs:JobLogCapBytes={long.MaxValue}"]);
         builder.AddJobLogsLogging(ServiceIdentity.Worker);
         _jobLogsHost = builder.Build();
         _jobLogs = _jobLogsHost.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Bench");
