@@ -103,6 +103,7 @@ class Api:
             handler.end_headers()
             handler.wfile.flush()
             handler._log(101)
+            time.sleep(self.cfg.ws_accept_delay_ms / 1000.0)
 
         def greeting():
             self.hub.send("status", {"status": self.queue_info(), "sid": sid}, sid)

@@ -45,6 +45,8 @@ def parse(argv):
                    help="EmptyLatentImage width*height*batch_size above this runs out of GPU memory in KSampler")
     p.add_argument("--websocket", type=_on_off, default=_on_off(_env("websocket", "on")), metavar="on|off",
                    help="off: /ws answers 404, clients must poll /history")
+    p.add_argument("--ws-accept-delay-ms", type=float, default=float(_env("ws-accept-delay-ms", "0")),
+                   help="the thread that accepts a WebSocket pauses this long after its 101, as on a busy machine")
     p.add_argument("--token", default=_env("token", "") or None,
                    help="require Authorization: Bearer <token> or ?token=<token> on every route")
     p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # internal: run the server itself

@@ -1,3 +1,6 @@
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
 using JobLogs.Tests.Support;
 
 namespace JobLogs.Tests.ComfyUI;
@@ -41,5 +44,44 @@ public sealed class StandInContractTests
         Assert.True(replay.Compared > 30, $"Only {replay.Compared} answers compared.");
         using var anonymous = new HttpClient { BaseAddress = standIn.Url };
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("queue")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_prompt_submitted_the_moment_its_socket_opens_tells_that_client_everything_from_its_start()
+    {
+        // The thread accepting the socket pauses after its 101, as on a busy machine, while the client submits at once
+        // (the worker does): ComfyUI registers a socket before it sends anything, so no event of the prompt is lost.
+        await using var standIn = await StandIn.StartAsync(null, "--step-delay-ms", "1", "--ws-accept-delay-ms", "500");
+        var clientId = $"joblogs-{Guid.NewGuid():N}";
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://{standIn.Url.Authority}/ws?clientId={clientId}"), timeout.Token);
+        var promptId = Guid.NewGuid().ToString();
+        using var http = standIn.Client();
+        using (var submitted = await http.PostAsJsonAsync("prompt", new { prompt = Workflows.TextToImage(Workflows.NewSeed()), client_id = clientId, prompt_id = promptId }, timeout.Token))
+            submitted.EnsureSuccessStatusCode();
+
+        var events = new List<string>();
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (events.LastOrDefault() is not ("execution_success" or "execution_error"))
+            {
+                var read = await socket.ReceiveAsync(buffer, timeout.Token);
+                if (read.MessageType != WebSocketMessageType.Text)
+                    continue;
+                var message = JsonDocument.Parse(buffer.AsMemory(0, read.Count)).RootElement;
+                var type = message.GetProperty("type").GetString();
+                var data = message.GetProperty("data");
+                if (type != "progress_state" && data.TryGetProperty("prompt_id", out var id) && id.GetString() == promptId)
+                    events.Add(type == "executing" ? $"executing {data.GetProperty("node")}" : type!);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"The prompt's end never reached its client; it heard: {string.Join(", ", events)}");
+        }
+        Assert.Equal(["execution_start", "execution_cached", "executing 1"], events.Take(3));
+        Assert.Contains("executing 5", events);
     }
 }
