@@ -46,6 +46,7 @@ public class HttpTailBenchmarks
         _static.Dispose();
         _files.Dispose();
     }
+
     [Benchmark(Baseline = true, Description = "Kestrel static 80 KB file")]
     public Task<int> StaticFile() => Read(_staticClient, "/tail.json");
 

@@ -23,9 +23,9 @@ internal sealed class ServerProcess : IDisposable
 
     public Uri Address { get; }
 
-    /// <summary>The Api's Release build over <paramref name="dataRoot"/>, in Production.</summary>
+    /// <summary>The Api's build (the same configuration as this program's: Release) over <paramref name="dataRoot"/>, in Production.</summary>
     public static Task<ServerProcess> ApiAsync(string dataRoot) =>
-        StartAsync(Path.Combine(Repository(), "JobLogs.Api", "bin", "Release", "net10.0", "JobLogs.Api.dll"), [],
+        StartAsync(Path.Combine(Repository.BuildOutput("JobLogs.Api"), "JobLogs.Api.dll"), [],
             new() { ["JobLogs__DataRoot"] = dataRoot, ["ASPNETCORE_ENVIRONMENT"] = "Production" }, "/health");
 
     /// <summary>Kestrel serving the files of <paramref name="root"/> and nothing else (this program's <c>static</c> command).</summary>
@@ -73,14 +73,6 @@ internal sealed class ServerProcess : IDisposable
                 throw new InvalidOperationException($"{Path.GetFileName(dll)} did not answer {probe} within 60 s.");
             }
         }
-    }
-
-    private static string Repository()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "JobLogs.sln")))
-                return folder.FullName;
-        throw new InvalidOperationException("Run the benchmarks from the repository (JobLogs.sln not found above the program).");
     }
 
     public void Dispose()
