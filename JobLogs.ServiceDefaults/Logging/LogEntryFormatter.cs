@@ -149,7 +149,7 @@ internal sealed class LogEntryFormatter(string defaultComponent)
             if (!properties.TryGetValue(plan.Names[i], out var value))
                 continue;
             // A key named on purpose in data.* wins over the message's property of the same name: keys stay unique.
-            if (hasNamedData && properties.ContainsKey(LogProperties.DataPrefix + plan.Keys[i].Value))
+            if (hasNamedData && properties.ContainsKey(plan.DataNames[i]))
                 continue;
             Start();
             w.WritePropertyName(plan.Keys[i]);
@@ -176,8 +176,11 @@ internal sealed class LogEntryFormatter(string defaultComponent)
             w.WriteEndObject();
     }
 
-    /// <summary>What <c>data</c> takes from a template's own properties: their names, and their keys in camelCase, encoded once.</summary>
-    private sealed record DataPlan(string[] Names, JsonEncodedText[] Keys);
+    /// <summary>
+    /// What <c>data</c> takes from a template's own properties: their names, their keys in camelCase (encoded once), and
+    /// the <c>data.*</c> property names that would override them.
+    /// </summary>
+    private sealed record DataPlan(string[] Names, JsonEncodedText[] Keys, string[] DataNames);
 
     // Serilog parses a template once per call site and keeps it, so its plan is worked out once too.
     private static readonly ConditionalWeakTable<MessageTemplate, DataPlan> Plans = new();
@@ -189,7 +192,9 @@ internal sealed class LogEntryFormatter(string defaultComponent)
         for (var i = 0; i < tokens.Count; i++)
             if (tokens[i] is PropertyToken property && !IsTopLevel(property.PropertyName) && !SeenBefore(tokens, i, property.PropertyName))
                 names.Add(property.PropertyName);
-        return new DataPlan([.. names], [.. names.Select(n => JsonEncodedText.Encode(CamelCase(n), JavaScriptEncoder.UnsafeRelaxedJsonEscaping))]);
+        var keys = names.Select(CamelCase).ToList();
+        return new DataPlan([.. names], [.. keys.Select(k => JsonEncodedText.Encode(k, JavaScriptEncoder.UnsafeRelaxedJsonEscaping))],
+            [.. keys.Select(k => LogProperties.DataPrefix + k)]);
     });
 
     // Serilog keeps a template's tokens in an array; any other shape is copied.

@@ -95,6 +95,21 @@ public sealed class PipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_data_key_named_on_purpose_wins_over_the_messages_property_of_the_same_name()
+    {
+        using var pipeline = new PipelineHost(_dir);
+        var logger = pipeline.Logger("JobLogs.Worker.Jobs");
+        using (logger.BeginJobScope("p1", "j5", 1))
+            logger.LogWithData(LogLevel.Information, null, new Dictionary<string, object?> { ["durationMs"] = 1234 },
+                "Tool {Tool} took {DurationMs} ms", "hello", "about a second");
+        var entry = Assert.Single(JsonLines.Read(pipeline.JobLog("p1", "j5")));
+        Assert.Equal("Tool hello took about a second ms", entry.Str("msg"));
+        var data = entry.GetProperty("data");
+        Assert.Equal(["durationMs", "tool"], data.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(1234, data.GetProperty("durationMs").GetInt32());
+    }
+
+    [Fact]
     public void An_exception_is_written_as_type_message_and_stack()
     {
         using var pipeline = new PipelineHost(_dir);
