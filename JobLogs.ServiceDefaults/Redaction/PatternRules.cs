@@ -9,9 +9,6 @@ namespace JobLogs.ServiceDefaults.Redaction;
 /// </summary>
 internal static partial class PatternRules
 {
-    // A key between colons is a configuration path, not a key with its value: "set JobLogs:Secrets:HF_TOKEN".
-    private static readonly string NotConfigurationPath = @"(?!(?<=:)[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + ":)";
-
     /// <summary>Token shapes by id: the named group of <see cref="TokenShapeRegex"/> that matched gives the id.</summary>
     private static readonly (string Group, string Id, string[] Triggers)[] TokenShapes =
     [
@@ -51,16 +48,18 @@ internal static partial class PatternRules
             : match.Groups["url"].Success ? RuleIds.UrlCredentials
             : match.Groups["query"].Success ? RuleIds.QuerySecret
             : match.Groups["header"].Success ? RuleIds.SecretHeader
-            : RuleIds.SecretKey;
+            : KeyValueRule.IsSecretPair(textBefore, match) ? RuleIds.SecretKey
+            : null;
     }
 
+    // What stands before a value in the scanner's pairs and arguments, at the end of the text: the key decides (SecretKeys).
     private static readonly Regex SecretContextRegex = new(
         @"(?:(?<scheme>\b(?:Bearer|Basic|Token)[ \t]+)" +
         @"|(?<header>(?<![A-Za-z0-9_\-])(?:(?>[A-Za-z0-9]+)-)*(?:authorization|cookie)[ \t]*:[^\r\n""\\]*)" +
         @"|(?<url>\b[A-Za-z][A-Za-z0-9+.\-]{0,30}://[^\s/?#@:""'\\<>]*:)" +
         @"|(?<query>[?&;](?:key|sig|code)=)" +
-        @"|(?:^|[\s""'])--?[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"[ \t]+" +
-        @"|(?<![A-Za-z0-9_.\-$])" + NotConfigurationPath + @"[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"(?:\\?[""'])?[ \t]*(?:=>|[=:])[ \t]*(?:\\?[""'])?)\z",
+        @"|(?:^|[\s""'])--?" + KeyValueRule.Key + @"[ \t]+" +
+        @"|(?<![A-Za-z0-9_.\-$])" + KeyValueRule.Key + KeyValueRule.Separator + @"(?:\\*[""'])?)\z",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.ExplicitCapture | RegexOptions.Compiled);
 
     private static string? MaskUnlessPlaceholder(Match match) =>
@@ -109,21 +108,6 @@ internal static partial class PatternRules
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex SecretHeaderRegex();
 
-    // password=x, db.password: x, "client_secret": "x y", 'token': 'x', \"api_key\": \"x\", HF_TOKEN=x, auth => x.
-    // Not {"$secret": "NAME"}: a reference names a secret, it is not one.
-    private static readonly Regex SecretKeyValue = new(
-        @"(?<![A-Za-z0-9_.\-$])" + NotConfigurationPath + @"[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"(?:\\?[""'])?[ \t]*(?:=>|[=:])[ \t]*" +
-        @"(?:\\""(?<value>(?:[^""\\]|\\[^""])*)\\""" +
-        @"|""(?<value>(?:[^""\\\r\n]|\\.)*)""" +
-        @"|'(?<value>[^'\r\n]*)'" +
-        @"|(?<value>(?:Bearer|Basic|Token)[ \t]+[^\s""'\\,;&]+|[^\s""'\\,;&<>(){}\[\]]+))",
-        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.ExplicitCapture | RegexOptions.Compiled);
-
-    // Command lines: --password x, -api-key x.
-    private static readonly Regex SecretKeyArgument = new(
-        @"(?<=(?:^|[\s""'])--?)[A-Za-z0-9_.\-]*?" + SecretKeys.KeyWordPattern + @"[ \t]+(?<value>[^\s""'\\\-][^\s""'\\]*)",
-        RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.ExplicitCapture | RegexOptions.Compiled);
-
     // Query parameters that are secrets though their names are not: ?key=, &sig=, &code= (token=, api_key= ... are secret keys).
     [GeneratedRegex(@"(?<=[?&;])(?:key|sig|code)=(?<value>[^&\s#""'\\<>]+)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase | RegexOptions.ExplicitCapture)]
     private static partial Regex QuerySecretRegex();
@@ -139,8 +123,8 @@ internal static partial class PatternRules
         new RegexRule(RuleIds.AuthScheme, ["bearer", "basic", "token"], TriggerKind.Word, AuthSchemeRegex(), m =>
             LooksLikeCredential(m.Groups["value"].ValueSpan) ? RegexRule.MaskGroup(m, "value") : null),
         new RegexRule(RuleIds.SecretHeader, ["auth", "cookie"], TriggerKind.Word, SecretHeaderRegex(), MaskUnlessPlaceholder),
-        new RegexRule(RuleIds.SecretKey, SecretKeys.Triggers, TriggerKind.Word, SecretKeyValue, MaskUnlessPlaceholder),
-        new RegexRule(RuleIds.SecretKey, SecretKeys.Triggers, TriggerKind.Word, SecretKeyArgument, MaskUnlessPlaceholder),
+        KeyValueRule.Pairs,
+        KeyValueRule.Arguments,
         new RegexRule(RuleIds.QuerySecret, ["key=", "sig=", "code="], TriggerKind.Word, QuerySecretRegex(), MaskUnlessPlaceholder),
     ];
 }

@@ -22,6 +22,8 @@ public static class RuleIds
     public const string TokenPrefix = "token-";
     /// <summary>An absolute path under a weight root of config/local.json, written as <c>{alias}/...</c>.</summary>
     public const string WeightPath = "weight-path";
+    /// <summary>An absolute path to a weight file (<c>.safetensors</c>, <c>.ckpt</c> …) under no weight root, written as <c>{weights}/...</c> from its models folder on.</summary>
+    public const string WeightFile = "weight-file";
     /// <summary>An absolute path under the tools folder, written as <c>{tools}/...</c>.</summary>
     public const string ToolsPath = "tools-path";
     /// <summary>An absolute path under the service's own folder (its content root), written as <c>{app}/...</c>.</summary>

@@ -178,6 +178,55 @@ public sealed class RedactionPipelineTests : IDisposable
     }
 
     [Fact]
+    public void Secrets_under_provider_named_keys_in_json_text_and_weight_paths_under_no_root_leave_every_part_of_an_entry_and_a_span()
+    {
+        const string key = "ck-live-7Qm2Vx9Lr4Tz8Wn3", weights = "/home/ada/ComfyUI";
+        var request = $"{{\"prompt\": {{\"4\": {{\"inputs\": {{\"ckpt_name\": \"{weights}/models/checkpoints/x.safetensors\"}}}}}}, \"extra_data\": {{\"api_key_comfy_org\": \"{key}\"}}}}";
+        using var pipeline = new PipelineHost(_dir);
+        var logger = pipeline.Logger("JobLogs.Worker.Jobs");
+        var tally = pipeline.Tally.Watch(new JobKey("p1", "j11", 1));
+        using (logger.BeginJobScope("p1", "j11", 1))
+        {
+            logger.LogWarning("Sending " + request);
+            logger.LogWithData(LogLevel.Error, new InvalidOperationException("refused: " + request),
+                new Dictionary<string, object?> { ["stdoutTail"] = "printing " + request, ["api_key_openai"] = "sk-not-shaped-0123", ["token_count"] = 77 },
+                "Tool failed");
+        }
+        var text = File.ReadAllText(pipeline.JobLog("p1", "j11"));
+        Assert.DoesNotContain(key, text);
+        Assert.DoesNotContain(weights, text);
+        Assert.DoesNotContain("sk-not-shaped", text);
+        var entries = JsonLines.Read(pipeline.JobLog("p1", "j11"));
+        Assert.Contains("\"api_key_comfy_org\": \"[REDACTED]\"", entries[0].Str("msg"));
+        Assert.Contains("{weights}/checkpoints/x.safetensors", entries[0].Str("msg"));
+        var data = entries[1].GetProperty("data");
+        Assert.Contains("\"api_key_comfy_org\": \"[REDACTED]\"", data.Str("stdoutTail"));
+        Assert.Contains("\"api_key_comfy_org\": \"[REDACTED]\"", data.GetProperty("exception").Str("message"));
+        Assert.Equal(Redactor.Mask, data.Str("api_key_openai"));
+        Assert.Equal(77, data.GetProperty("token_count").GetInt32());
+        Assert.Equal(4, tally.Redactions.Snapshot()[RuleIds.SecretKey]); // the message, the tail, the exception (its text holds its message), the property
+        Assert.Equal(3, tally.Redactions.Snapshot()[RuleIds.WeightFile]);
+
+        // A span tag that holds the request: the same scanner.
+        using var source = new ActivitySource("JobLogs.Tests.ProviderKeys");
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == source.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var span = source.StartActivity("POST /prompt")!;
+        span.SetTag("joblogs.request", request);
+        span.SetTag("api_key_openai", "sk-not-shaped-0123");
+        span.Stop();
+        new RedactingActivityProcessor(new Redactor(RedactionSettings.None)).OnEnd(span);
+        var tags = string.Join("\n", span.TagObjects.Select(t => $"{t.Key}={t.Value}"));
+        Assert.DoesNotContain(key, tags);
+        Assert.DoesNotContain(weights, tags);
+        Assert.Contains("api_key_openai=[REDACTED]", tags);
+    }
+
+    [Fact]
     public void The_attempt_tally_counts_what_each_rule_redacted_in_the_attempts_entries()
     {
         using var pipeline = new PipelineHost(_dir);

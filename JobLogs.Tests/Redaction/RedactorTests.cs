@@ -81,6 +81,26 @@ public sealed class RedactorTests
     [InlineData("credentials", true)]
     [InlineData("basic_auth", true)]
     [InlineData("X-Amz-Signature", true)]
+    // By words: a secret word, and no descriptor after it (SecretKeys says why).
+    [InlineData("api_key_openai", true)]
+    [InlineData("api_key_comfy_org", true)]
+    [InlineData("aws_secret_access_key", true)]
+    [InlineData("hfToken", true)]
+    [InlineData("APIKey", true)]
+    [InlineData("clientSecret", true)]
+    [InlineData("db_pwd", true)]
+    [InlineData("authToken", true)]
+    [InlineData("JobLogs:Secrets:HF_TOKEN", true)]
+    [InlineData("token_count", false)]
+    [InlineData("keyboard", false)]
+    [InlineData("primary_key", false)]
+    [InlineData("key_frame", false)]
+    [InlineData("secret_key_name", false)]
+    [InlineData("SSH_AUTH_SOCK", false)]
+    [InlineData("PWD", false)]
+    [InlineData("OLDPWD", false)]
+    [InlineData("auth_url", false)]
+    [InlineData("JobLogs:Redaction:MinSecretLength", false)]
     [InlineData("max_tokens", false)]
     [InlineData("tokenizer", false)]
     [InlineData("author", false)]
@@ -90,7 +110,7 @@ public sealed class RedactorTests
     [InlineData("passed", false)]
     [InlineData("$secret", false)]
     [InlineData("", false)]
-    public void Key_names_are_secret_by_their_ending_whatever_case_and_separators(string key, bool secret) =>
+    public void Key_names_are_secret_by_their_words_whatever_case_and_separators(string key, bool secret) =>
         Assert.Equal(secret, SecretKeys.IsSecret(key));
 
     [Fact]
@@ -157,6 +177,24 @@ public sealed class RedactorTests
         Engine.Redact($"{ModelsRoot}/a {DataRoot}/b {ToolsRoot}/c", counts);
         Assert.Equal(new Dictionary<string, int> { ["data-root-path"] = 1, ["tools-path"] = 1, ["weight-path"] = 1 }, counts.Snapshot());
         Assert.Null(Engine.FindSecret($"{ModelsRoot}/a"));
+    }
+
+    [Fact]
+    public void A_weight_file_under_no_root_is_written_from_its_models_folder_and_configured_roots_win()
+    {
+        var counts = new RedactionCounts();
+        Assert.Equal("{weights}/checkpoints/x.safetensors", Engine.Redact("/home/ada/ComfyUI/models/checkpoints/x.safetensors", counts));
+        Assert.Equal("{weights}/x.gguf", Engine.Redact("/mnt/llm/x.gguf", counts));
+        Assert.Equal(new Dictionary<string, int> { [RuleIds.WeightFile] = 2 }, counts.Snapshot());
+        // A configured root keeps its alias, even over a models folder of its own.
+        var configured = new RedactionCounts();
+        Assert.Equal("{models}/models/x.safetensors", Engine.Redact($"{ModelsRoot}/models/x.safetensors", configured));
+        Assert.Equal(new Dictionary<string, int> { [RuleIds.WeightPath] = 1 }, configured.Snapshot());
+        // Not weights: source files, relative paths, URLs, names that merely continue past a weight ending.
+        foreach (var text in (string[])["File \"/home/ada/tools/resize.py\", line 42", "loras/y.safetensors", "https://hf.co/a/b/x.safetensors",
+                     "/srv/x.safetensors.part", "/usr/bin/python3", "C:\\tools\\run.py"])
+            Assert.Same(text, Engine.Redact(text));
+        Assert.Null(Engine.FindSecret("/home/ada/ComfyUI/models/checkpoints/x.safetensors"));
     }
 
     [Fact]

@@ -49,6 +49,8 @@ public static class SecretCorpus
         string k1 = "Kv-" + Fake(16, 40), k2 = "Kv-" + Fake(16, 41), k3 = "Kv " + Fake(8, 42) + " " + Fake(8, 43), k4 = "Kv-" + Fake(16, 44);
         string k5 = "Kv-" + Fake(16, 45), k6 = "Kv-" + Fake(16, 46), aws = Fake(40, 47, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
         string k7 = "Kv-" + Fake(16, 48), k8 = "Kv-" + Fake(16, 49);
+        string j1 = "Kj-" + Fake(24, 60), j2 = "Kj-" + Fake(24, 61), j3 = "Kj-" + Fake(24, 62), j4 = "Kj-" + Fake(24, 63);
+        string j5 = "Kj-" + Fake(24, 64), j6 = "Kj-" + Fake(24, 65), j7 = "Kj-" + Fake(24, 66);
         string c1 = Fake(32, 50), c2 = Fake(32, 51), c3 = Fake(32, 52), digest = Fake(32, 53, "0123456789abcdef"), apiKey = Fake(32, 54), proxy = Base64("svc:" + Fake(12, 55));
 
         return
@@ -94,6 +96,15 @@ public static class SecretCorpus
             new("aws-secret-key", "secret-key", $"AWS_SECRET_ACCESS_KEY={aws}", [aws]),
             new("python-dict-private-key", "secret-key", $"config = {{'private_key': '{k7}', 'region': 'eu'}}", [k7], "'region': 'eu'"),
             new("python-settings-secret", "secret-key", $"SECRET_KEY = \"{k8}\"", [k8]),
+            // A tool printing the request it sends: secrets under provider-named keys, in JSON at any depth and escaping.
+            new("json-nested-provider-key", "secret-key", $"{{\"prompt\": {{\"3\": {{\"class_type\": \"KSampler\"}}}}, \"extra_data\": {{\"api_key_comfy_org\": \"{j1}\"}}}}", [j1],
+                "\"extra_data\": {\"api_key_comfy_org\": \"[REDACTED]\"}"),
+            new("json-in-json-string", "secret-key", $"{{\"body\": \"{{\\\"extra_data\\\": {{\\\"api_key_openai\\\": \\\"{j2}\\\"}}}}\"}}", [j2]),
+            new("json-twice-escaped", "secret-key", $"\"{{\\\"payload\\\": \\\"{{\\\\\\\"hfToken\\\\\\\": \\\\\\\"{j3}\\\\\\\"}}\\\"}}\"", [j3]),
+            new("python-repr-provider-key", "secret-key", $"sending {{'extra_data': {{'api_key_comfy_org': '{j4}'}}, 'client_id': 'c1'}}", [j4], "'client_id': 'c1'"),
+            new("env-provider-key", "secret-key", $"API_KEY_OPENAI={j5} python run.py", [j5], " python run.py"),
+            new("yaml-camel-token", "secret-key", $"hub:\n  hfToken: {j6}\n  repo: org/model", [j6], "repo: org/model"),
+            new("header-provider-key", "secret-key", $"X-Api-Key-Comfy-Org: {j7}\nAccept: */*", [j7], "Accept: */*"),
             new("cookie-header", "secret-header", $"request headers:\nCookie: session={c1}; csrftoken={c2}\nAccept: */*", [c1, c2], "Accept: */*"),
             new("set-cookie-header", "secret-header", $"Set-Cookie: sid={c3}; Path=/; HttpOnly", [c3]),
             new("digest-header", "secret-header", $"Authorization: Digest username=\"ada\", response=\"{digest}\"", [digest]),
@@ -107,6 +118,14 @@ public static class SecretCorpus
             new("configured-token", "configured-secret", $"ComfyUI answered 401 to {ComfyToken}", [ComfyToken]),
             new("weight-path", "weight-path", $"loading {modelsRoot}/checkpoints/sd_xl_base_1.0.safetensors", [modelsRoot],
                 "loading {models}/checkpoints/sd_xl_base_1.0.safetensors"),
+            // Weight files under no configured root, known by their ending.
+            new("weight-file-posix", "weight-file", "loading /home/ada/ComfyUI/models/checkpoints/sd_xl_base_1.0.safetensors", ["/home/ada/ComfyUI"],
+                "loading {weights}/checkpoints/sd_xl_base_1.0.safetensors"),
+            new("weight-file-windows", "weight-file", @"lora C:\Users\Ada Lovelace\ComfyUI\models\loras\y.safetensors not found", [@"C:\Users\Ada Lovelace"],
+                "lora {weights}/loras/y.safetensors not found"),
+            new("weight-file-unc", "weight-file", @"reading \\gpu-box\share\sd\z.ckpt", [@"\\gpu-box\share"], "reading {weights}/z.ckpt"),
+            new("weight-file-json-escaped", "weight-file", @"{""vae"": ""D:\\AI\\models\\vae\\v.pt""}", [@"D:\\AI"], @"{""vae"": ""{weights}/vae/v.pt""}"),
+            new("weight-file-url", "weight-file", "file:///srv/ml/unet.gguf was mapped", ["/srv/ml"], "file://{weights}/unet.gguf was mapped"),
             new("data-root-path", "data-root-path", $"wrote {dataRoot}/projects/p1/files/assets/j1/out.png", [dataRoot + "/"], "wrote projects/p1/files/assets/j1/out.png"),
         ];
     }
@@ -128,6 +147,9 @@ public static class SecretCorpus
         "auth: none", "password: null", "token: ***", "api_key=", "sk-short", "hf_hub_download", "AKIA-not-a-key", "eyJust kidding",
         "Basic information about the model", "Bearer of bad news", "max_tokens: 4096", "\"tokens\": 77", "passed: 12, failed: 0",
         "Sampler steps=30 cfg=7.5 seed=123456789 width=1024 height=1024", "Saved ComfyUI_00001_.png (1.2 MB)",
+        "token_count=12 max_tokens: 77", "keyboard: us", "primary_key: id", "key_frame: 12", "secret_name=HF_TOKEN",
+        "models/checkpoints/sd_xl_base_1.0.safetensors", "{models}/checkpoints/x.safetensors", "./loras/y.safetensors",
+        "https://huggingface.co/org/repo/resolve/main/model.safetensors", "File \"/home/ada/tools/resize.py\", line 42, in resize",
         "set JobLogs:Secrets:HF_TOKEN (environment variable JobLogs__Secrets__HF_TOKEN) and refer to it as {\"$secret\": \"HF_TOKEN\"}",
     ];
 }
