@@ -24,10 +24,7 @@ public static class Extensions
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, ServiceIdentity identity) where TBuilder : IHostApplicationBuilder
     {
-        builder.Services.AddOptions<JobLogsOptions>()
-            .Bind(builder.Configuration.GetSection(JobLogsOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<JobLogsOptions>(builder.Configuration, JobLogsOptions.Section);
         builder.Services.AddSingleton(sp => new JobLogs.DataLayout(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobLogsOptions>>().Value.DataRoot));
         builder.Services.AddSingleton(TimeProvider.System);
 

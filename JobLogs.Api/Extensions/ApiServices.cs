@@ -6,6 +6,7 @@ using JobLogs.Api.Jobs;
 using JobLogs.Api.Logs;
 using JobLogs.Api.Retention;
 using JobLogs.Api.Workers;
+using JobLogs.ServiceDefaults;
 
 namespace JobLogs.Api.Extensions;
 
@@ -14,30 +15,16 @@ internal static class ApiServices
     /// <summary>The Api's own services: the job store and its index, job creation, leases and the workers heard from, log streams, ComfyUI health, errors as ProblemDetails.</summary>
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<LeaseOptions>()
-            .Bind(builder.Configuration.GetSection(LeaseOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddOptions<LogStreamOptions>()
-            .Bind(builder.Configuration.GetSection(LogStreamOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-
-        builder.Services.AddOptions<WorkerRegistryOptions>()
-            .Bind(builder.Configuration.GetSection(WorkerRegistryOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<LeaseOptions>(builder.Configuration, LeaseOptions.Section);
+        builder.Services.AddValidatedOptions<LogStreamOptions>(builder.Configuration, LogStreamOptions.Section);
+        builder.Services.AddValidatedOptions<WorkerRegistryOptions>(builder.Configuration, WorkerRegistryOptions.Section);
         builder.Services.Configure<ComfyUIOptions>(builder.Configuration.GetSection(ComfyUIOptions.Section));
 
         builder.Services.ConfigureHttpJsonOptions(options => JobLogs.Json.Configure(options.SerializerOptions));
         builder.Services.AddRequestProblems();
         builder.Services.AddApiKeyAuthentication(builder.Configuration);
 
-        builder.Services.AddOptions<RetentionOptions>()
-            .Bind(builder.Configuration.GetSection(RetentionOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<RetentionOptions>(builder.Configuration, RetentionOptions.Section);
 
         builder.Services.AddSingleton<ProjectEvents>();
         builder.Services.AddSingleton<JobStore>();

@@ -1,5 +1,6 @@
-using JobLogs.Web.Api;
+using JobLogs.ServiceDefaults;
 using JobLogs.ServiceDefaults.Security;
+using JobLogs.Web.Api;
 using Microsoft.Extensions.Options;
 
 namespace JobLogs.Web.Extensions;
@@ -8,10 +9,7 @@ internal static class WebServices
 {
     public static WebApplicationBuilder AddWebServices(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WebOptions>()
-            .Bind(builder.Configuration.GetSection(WebOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<WebOptions>(builder.Configuration, WebOptions.Section);
         builder.Services.Configure<WebOptions>(options => options.DashboardUrl ??= builder.Configuration["JobLogs:DashboardUrl"]);
         builder.Services.AddHttpClient<ApiClient>((sp, http) =>
                 http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl))

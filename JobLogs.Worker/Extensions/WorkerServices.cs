@@ -1,8 +1,9 @@
+using JobLogs.ServiceDefaults;
+using JobLogs.ServiceDefaults.Security;
 using JobLogs.Worker.Api;
 using JobLogs.Worker.ComfyUI;
 using JobLogs.Worker.Jobs;
 using JobLogs.Worker.PythonTools;
-using JobLogs.ServiceDefaults.Security;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
@@ -13,14 +14,8 @@ internal static class WorkerServices
     /// <summary>The claim loop, the job runs and one runner per job type.</summary>
     public static WebApplicationBuilder AddWorkerServices(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<WorkerOptions>()
-            .Bind(builder.Configuration.GetSection(WorkerOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        builder.Services.AddOptions<PythonToolOptions>()
-            .Bind(builder.Configuration.GetSection("JobLogs"))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<WorkerOptions>(builder.Configuration, WorkerOptions.Section);
+        builder.Services.AddValidatedOptions<PythonToolOptions>(builder.Configuration, "JobLogs");
 
         builder.Services.AddHttpClient<ApiClient>((sp, http) =>
                 http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ApiUrl))
@@ -45,10 +40,7 @@ internal static class WorkerServices
     /// </summary>
     private static void AddComfyUI(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ComfyUIOptions>()
-            .Bind(builder.Configuration.GetSection(ComfyUIOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<ComfyUIOptions>(builder.Configuration, ComfyUIOptions.Section);
         var settings = builder.Configuration.GetSection(ComfyUIOptions.Section).Get<ComfyUIOptions>() ?? new ComfyUIOptions();
         var attempt = TimeSpan.FromTicks(Math.Max(settings.RequestTimeout.Ticks, settings.DownloadTimeout.Ticks)) + TimeSpan.FromSeconds(5);
         // The service defaults give every client the standard handler; this one replaces it with the same, timed for
