@@ -8,17 +8,13 @@ var access = builder.AddAccessSecrets();
 var comfyUI = builder.AddComfyUI(settings);
 
 var api = builder.AddProject<Projects.JobLogs_Api>("api")
-    .WithJobLogsSettings(settings)
-    .WithConfiguredSettings(builder)
-    .WithJobSecrets(secrets)
+    .WithSharedSettings(builder, settings, secrets)
     .WithComfyUIAddress(comfyUI)
     .WithApiKeys(access, "Worker", "Web", "Admin")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.JobLogs_Worker>("worker")
-    .WithJobLogsSettings(settings)
-    .WithConfiguredSettings(builder)
-    .WithJobSecrets(secrets)
+    .WithSharedSettings(builder, settings, secrets)
     .WithPythonTools(settings)
     .WithComfyUI(comfyUI)
     .WithApiKeys(access, "Worker")
@@ -27,9 +23,7 @@ builder.AddProject<Projects.JobLogs_Worker>("worker")
     .WithHttpHealthCheck("/health");
 
 builder.AddProject<Projects.JobLogs_Web>("web")
-    .WithJobLogsSettings(settings)
-    .WithConfiguredSettings(builder)
-    .WithJobSecrets(secrets)
+    .WithSharedSettings(builder, settings, secrets)
     .WithDashboardUrl(builder)
     .WithApiKeys(access, "Web")
     .WithWebPassword(access)

@@ -18,11 +18,16 @@ internal static partial class Extensions
                 "secret-" + ResourceNameChars().Replace(secret.Key.ToLowerInvariant(), "-"), secret.Path, secret: true))),
     ];
 
+    /// <summary>What every service gets alike: the shared keys, the rest of the app host's settings, and the job secrets.</summary>
+    public static IResourceBuilder<ProjectResource> WithSharedSettings(this IResourceBuilder<ProjectResource> service, IDistributedApplicationBuilder builder,
+        AppHostSettings settings, IReadOnlyList<(string Name, IResourceBuilder<ParameterResource> Value)> secrets) =>
+        service.WithJobLogsSettings(settings).WithConfiguredSettings(builder).WithJobSecrets(secrets);
+
     /// <summary>
     /// Passes the job secrets to a service as JobLogs:Secrets:NAME. The worker resolves references from them; every
     /// service's redaction knows them, so a secret a job prints is taken out wherever it shows up.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithJobSecrets(this IResourceBuilder<ProjectResource> service,
+    private static IResourceBuilder<ProjectResource> WithJobSecrets(this IResourceBuilder<ProjectResource> service,
         IReadOnlyList<(string Name, IResourceBuilder<ParameterResource> Value)> secrets)
     {
         foreach (var (name, value) in secrets)
@@ -34,7 +39,7 @@ internal static partial class Extensions
     private static partial Regex ResourceNameChars();
 
     /// <summary>Passes the keys every service shares (environment variables use __ for :).</summary>
-    public static IResourceBuilder<ProjectResource> WithJobLogsSettings(this IResourceBuilder<ProjectResource> service, AppHostSettings settings)
+    private static IResourceBuilder<ProjectResource> WithJobLogsSettings(this IResourceBuilder<ProjectResource> service, AppHostSettings settings)
     {
         service.WithEnvironment("JobLogs__DataRoot", settings.DataRoot);
         return settings.LocalConfigPath is { } localConfig ? service.WithEnvironment("JobLogs__LocalConfigPath", localConfig) : service;
@@ -48,7 +53,7 @@ internal static partial class Extensions
     /// and the web's password are for deployments (a workstation runs open, on loopback). A published manifest never
     /// carries this machine's settings.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithConfiguredSettings(this IResourceBuilder<ProjectResource> service, IDistributedApplicationBuilder builder)
+    private static IResourceBuilder<ProjectResource> WithConfiguredSettings(this IResourceBuilder<ProjectResource> service, IDistributedApplicationBuilder builder)
     {
         if (builder.ExecutionContext.IsPublishMode)
             return service;
