@@ -15,7 +15,7 @@ internal sealed class KeyValueRule(Regex pattern) : RedactionRule([RuleIds.Secre
     /// <summary>What may stand in a key: letters, digits, <c>_ . -</c>.</summary>
     internal const string Key = @"(?<key>(?>[A-Za-z0-9_.\-]+))";
 
-    /// <summary>A key's own end: its closing quote (escaped or not), the separator, and the opening quote of its value.</summary>
+    /// <summary>A key's own end: its closing quote (escaped or not) and the separator, with the blanks around it.</summary>
     internal const string Separator = @"(?:\\*[""'])?[ \t]*(?<sep>=>|[=:])[ \t]*";
 
     /// <summary>Pairs: a quoted value runs to the same quote, escaped as deeply as it opened; a bare one to the next delimiter.</summary>
