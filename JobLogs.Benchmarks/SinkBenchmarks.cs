@@ -19,6 +19,7 @@ public class SinkBenchmarks
     private LogEvent _event = null!;
     private byte[] _line = null!;
     private readonly LogEntryFormatter _formatter = new("worker");
+    private readonly List<FileLogDestination> _destinations = [];
 
     [GlobalSetup]
     public void Setup()
@@ -26,8 +27,12 @@ public class SinkBenchmarks
         _files = new BenchFiles();
         var layout = new DataLayout(_files.Root);
         var tally = new JobLogTally();
-        JsonlSink Sink() => new(new LogEntryFormatter("worker"), new JobLogFiles(layout, long.MaxValue, TimeProvider.System),
-            new RuntimeLog(layout.RuntimeLog("worker"), TimeProvider.System), tally);
+        JsonlSink Sink()
+        {
+            var destination = new FileLogDestination(layout, "worker", long.MaxValue, TimeProvider.System);
+            _destinations.Add(destination);
+            return new(new LogEntryFormatter("worker"), destination, tally);
+        }
         _plain = Sink();
         _redacted = new RedactingSink(new Redactor(RedactionSettings.None with { DataRoot = _files.Root, SecretValues = ["a-configured-secret-value"] }), tally, Sink());
         _event = new LogEvent(DateTimeOffset.UtcNow, LogEventLevel.Information, null,
@@ -48,7 +53,7 @@ public class SinkBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        _plain.Dispose();
+        _destinations.ForEach(d => d.Dispose());
         _redacted.Dispose();
         _floor.Dispose();
         _files.Dispose();

@@ -31,20 +31,18 @@ internal sealed class JobLogFiles : IDisposable
         _sweeper = time.CreateTimer(_ => CloseIdle(), null, SweepEvery, SweepEvery);
     }
 
-    public enum Outcome { Appended, CapReached, Dropped }
-
     /// <summary>
-    /// Appends one line unless the log is at its cap; the first line refused says <see cref="Outcome.CapReached"/>.
+    /// Appends one line unless the log is at its cap; the first line refused says <see cref="JobLogAppend.CapReached"/>.
     /// <paramref name="offset"/> is where the line landed when <paramref name="wantOffset"/> (it costs a syscall), else -1.
     /// </summary>
-    public Outcome Append(JobKey key, ReadOnlySpan<byte> line, bool wantOffset, out long offset)
+    public JobLogAppend Append(JobKey key, ReadOnlySpan<byte> line, bool wantOffset, out long offset)
     {
         var log = Open(key);
         offset = -1;
         if (log.WouldExceed(line.Length))
-            return log.MarkCapped() ? Outcome.CapReached : Outcome.Dropped;
+            return log.MarkCapped() ? JobLogAppend.CapReached : JobLogAppend.Dropped;
         offset = log.Append(line, wantOffset, _time);
-        return Outcome.Appended;
+        return JobLogAppend.Appended;
     }
 
     /// <summary>Appends past the cap: the one marker that says what is dropped.</summary>

@@ -9,8 +9,8 @@ namespace JobLogs.ServiceDefaults.Logging;
 /// job's log, everything else to the service's runtime log, and job entries at warn and above to both.
 /// Framework categories (HttpClient, ASP.NET) stay in the service log even inside a job scope.
 /// </summary>
-internal sealed class JsonlSink(LogEntryFormatter formatter, JobLogFiles jobLogs, RuntimeLog runtimeLog, JobLogTally tally)
-    : ILogEventSink, IDisposable
+internal sealed class JsonlSink(LogEntryFormatter formatter, ILogDestination destination, JobLogTally tally)
+    : ILogEventSink
 {
     private static readonly MessageTemplateParser Parser = new();
     private static readonly MessageTemplate CapMarker = Parser.Parse(
@@ -24,15 +24,9 @@ internal sealed class JsonlSink(LogEntryFormatter formatter, JobLogFiles jobLogs
         var line = formatter.Format(e, job);
         // The runtime log is written first: formatting a marker or failure entry below reuses the line's buffer.
         if (!toJob || e.Level >= LogEventLevel.Warning)
-            runtimeLog.Append(line);
+            destination.AppendToRuntime(line);
         if (toJob)
             WriteToJob(job!.Value, e, line);
-    }
-
-    public void Dispose()
-    {
-        jobLogs.Dispose();
-        runtimeLog.Dispose();
     }
 
     private void WriteToJob(JobKey job, LogEvent e, ReadOnlySpan<byte> line)
@@ -40,17 +34,17 @@ internal sealed class JsonlSink(LogEntryFormatter formatter, JobLogFiles jobLogs
         var attempt = tally.Find(job);
         try
         {
-            switch (jobLogs.Append(job, line, wantOffset: attempt?.WantsOffset(e.Level) == true, out var offset))
+            switch (destination.AppendToJob(job, line, wantOffset: attempt?.WantsOffset(e.Level) == true, out var offset))
             {
-                case JobLogFiles.Outcome.Appended:
+                case JobLogAppend.Appended:
                     attempt?.Written(e.Level, offset);
                     break;
-                case JobLogFiles.Outcome.CapReached:
+                case JobLogAppend.CapReached:
                     attempt?.Drop();
-                    jobLogs.AppendMarker(job, formatter.Format(Synthetic(e, LogEventLevel.Warning, CapMarker, job,
-                        new LogEventProperty("CapBytes", new ScalarValue(jobLogs.CapBytes))), job));
+                    destination.AppendMarkerToJob(job, formatter.Format(Synthetic(e, LogEventLevel.Warning, CapMarker, job,
+                        new LogEventProperty("CapBytes", new ScalarValue(destination.JobLogCapBytes))), job));
                     break;
-                case JobLogFiles.Outcome.Dropped:
+                case JobLogAppend.Dropped:
                     attempt?.Drop();
                     break;
             }
@@ -59,9 +53,9 @@ internal sealed class JsonlSink(LogEntryFormatter formatter, JobLogFiles jobLogs
         {
             // Reported to the runner (the job then fails with a clear card) and, once, to the service log.
             if (attempt is null || attempt.Fail(ex))
-                runtimeLog.Append(formatter.Format(Synthetic(e, LogEventLevel.Error, WriteFailed, job,
+                destination.AppendToRuntime(formatter.Format(Synthetic(e, LogEventLevel.Error, WriteFailed, job,
                     new LogEventProperty("LogPath", new ScalarValue(DataLayout.JobLogRelative(job.ProjectId, job.JobId))),
-                    new LogEventProperty("Reason", new ScalarValue(jobLogs.Describe(ex)))), job));
+                    new LogEventProperty("Reason", new ScalarValue(destination.Describe(ex)))), job));
         }
     }
 

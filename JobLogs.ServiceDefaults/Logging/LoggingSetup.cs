@@ -1,6 +1,7 @@
 using JobLogs.ServiceDefaults.Redaction;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
@@ -21,6 +22,9 @@ public static class LoggingSetup
         var configuration = builder.Configuration;
         var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddSingleton<JobLogTally>();
+        // Files under the data root unless the service puts its own destination here (the Api: its log store).
+        builder.Services.TryAddSingleton<ILogDestination>(_ => new FileLogDestination(new DataLayout(configuration[$"{JobLogsOptions.Section}:DataRoot"]!),
+            identity.Service, configuration.GetValue($"{JobLogsOptions.Section}:JobLogCapBytes", new JobLogsOptions().JobLogCapBytes), TimeProvider.System));
         builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration, contentRoot)));
         builder.Services.AddClassifiedDataRedaction();
         // Serilog is the only logging provider: the host's console, debug and event providers would write unredacted text.
@@ -56,10 +60,7 @@ public static class LoggingSetup
         {
             if (!string.IsNullOrEmpty(dataRoot) && Path.IsPathFullyQualified(dataRoot))
             {
-                var layout = new DataLayout(dataRoot);
-                var cap = configuration.GetValue($"{JobLogsOptions.Section}:JobLogCapBytes", new JobLogsOptions().JobLogCapBytes);
-                sinks.Sink(new JsonlSink(new LogEntryFormatter(identity.Component),
-                    new JobLogFiles(layout, cap, TimeProvider.System), new RuntimeLog(layout.RuntimeLog(identity.Service), TimeProvider.System), tally));
+                sinks.Sink(new JsonlSink(new LogEntryFormatter(identity.Component), services.GetRequiredService<ILogDestination>(), tally));
             }
             if (!string.IsNullOrEmpty(otlpEndpoint))
                 sinks.OpenTelemetry(options =>

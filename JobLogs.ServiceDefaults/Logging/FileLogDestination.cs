@@ -1,0 +1,31 @@
+namespace JobLogs.ServiceDefaults.Logging;
+
+/// <summary>Lines to files under the data root: job logs (<see cref="JobLogFiles"/>) and the service's runtime log.</summary>
+public sealed class FileLogDestination : ILogDestination
+{
+    private readonly JobLogFiles _jobLogs;
+    private readonly RuntimeLog _runtimeLog;
+
+    public FileLogDestination(DataLayout layout, string service, long jobLogCapBytes, TimeProvider time)
+    {
+        _jobLogs = new JobLogFiles(layout, jobLogCapBytes, time);
+        _runtimeLog = new RuntimeLog(layout.RuntimeLog(service), time);
+    }
+
+    public JobLogAppend AppendToJob(JobKey job, ReadOnlySpan<byte> line, bool wantOffset, out long offset) =>
+        _jobLogs.Append(job, line, wantOffset, out offset);
+
+    public void AppendMarkerToJob(JobKey job, ReadOnlySpan<byte> line) => _jobLogs.AppendMarker(job, line);
+
+    public void AppendToRuntime(ReadOnlySpan<byte> line) => _runtimeLog.Append(line);
+
+    public long JobLogCapBytes => _jobLogs.CapBytes;
+
+    public string Describe(Exception failure) => _jobLogs.Describe(failure);
+
+    public void Dispose()
+    {
+        _jobLogs.Dispose();
+        _runtimeLog.Dispose();
+    }
+}
