@@ -2,6 +2,7 @@ extern alias ApiAssembly;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using ApiAssembly::JobLogs.Api.Logs;
+using ApiAssembly::JobLogs.Api.Store.Files;
 
 namespace JobLogs.Benchmarks;
 
@@ -62,8 +63,8 @@ public class TailBenchmarks
         using var file = LogFile.Open(_path);
         using var window = file.Before(file.Length, 80_000);
         _response.ResetWrittenCount();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(_response, TailResult.WriterOptions))
-            TailResult.Write(writer, window, LogFilter.None, verdicts);
+        using (var writer = new System.Text.Json.Utf8JsonWriter(_response, TailJson.WriterOptions))
+            TailJson.Write(writer, window, LogFilter.None, verdicts);
         return _response.WrittenCount;
     }
 }

@@ -1,5 +1,5 @@
 using JobLogs.Api.Extensions;
-using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
 using JobLogs.Events;
 using JobLogs.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,8 +16,8 @@ internal static class AssetActionsApi
 {
     private const int MaxBy = 100, MaxNote = 500, MaxAssets = 100;
 
-    public static Results<Created<ProjectEventItem>, ValidationProblem, ProblemHttpResult> Approve(
-        string projectId, string assetId, AssetApprovalRequest? body, JobStore store, ProjectEvents events, TimeProvider time)
+    public static async Task<Results<Created<ProjectEventItem>, ValidationProblem, ProblemHttpResult>> Approve(
+        string projectId, string assetId, AssetApprovalRequest? body, IJobStore store, ProjectEvents events, TimeProvider time, CancellationToken cancellationToken)
     {
         if (Problems.InvalidIds(("projectId", projectId), ("assetId", assetId)) is { } invalid)
             return invalid;
@@ -34,7 +34,7 @@ internal static class AssetActionsApi
         string? specId = null;
         if (body?.JobId is { } jobId)
         {
-            if (store.Get(projectId, jobId) is not { } job)
+            if (await store.GetAsync(projectId, jobId, cancellationToken) is not { } job)
                 return Problems.JobNotFound(projectId, jobId);
             if (job.AssetId != assetId)
                 return Problems.Invalid("jobId", job.AssetId is null
@@ -44,7 +44,7 @@ internal static class AssetActionsApi
                 return Problems.Conflict($"Job {jobId} is {job.Status.Wire()}: only the output of a succeeded job can be approved.");
             specId = job.SpecId;
         }
-        else if (KnownAssets(store, projectId, [assetId]).Count == 0)
+        else if ((await KnownAssets(store, projectId, [assetId], cancellationToken)).Count == 0)
             return Problems.NotFound($"No job of project {projectId} names asset {assetId}.");
 
         return Written(events, projectId, new ProjectEvent
@@ -55,8 +55,8 @@ internal static class AssetActionsApi
         });
     }
 
-    public static Results<Created<ProjectEventItem>, ValidationProblem, ProblemHttpResult> Export(
-        string projectId, ExportRequest body, JobStore store, ProjectEvents events, TimeProvider time)
+    public static async Task<Results<Created<ProjectEventItem>, ValidationProblem, ProblemHttpResult>> Export(
+        string projectId, ExportRequest body, IJobStore store, ProjectEvents events, TimeProvider time, CancellationToken cancellationToken)
     {
         if (Problems.InvalidIds(("projectId", projectId)) is { } invalid)
             return invalid;
@@ -68,7 +68,7 @@ internal static class AssetActionsApi
             errors["assetIds"] = [idProblem];
         else if (assetIds.Distinct(StringComparer.Ordinal).Count() != assetIds.Count)
             errors["assetIds"] = ["\"assetIds\" names an asset more than once."];
-        else if (assetIds.Except(KnownAssets(store, projectId, assetIds)).ToList() is { Count: > 0 } unknown)
+        else if (assetIds.Except(await KnownAssets(store, projectId, assetIds, cancellationToken)).ToList() is { Count: > 0 } unknown)
             errors["assetIds"] = [$"No job of project {projectId} names asset {string.Join(", ", unknown)}."];
         if (body.Target is { } target && Ids.Problem("target", target) is { } targetProblem)
             errors["target"] = [targetProblem];
@@ -85,8 +85,8 @@ internal static class AssetActionsApi
     }
 
     /// <summary>Which of <paramref name="assetIds"/> a job of the project names.</summary>
-    private static HashSet<string> KnownAssets(JobStore store, string projectId, IReadOnlyCollection<string> assetIds) =>
-        [.. store.List(projectId, job => job.AssetId is { } id && assetIds.Contains(id), 0, int.MaxValue).Page.Select(job => job.AssetId!)];
+    private static async Task<HashSet<string>> KnownAssets(IJobStore store, string projectId, IReadOnlyCollection<string> assetIds, CancellationToken cancellationToken) =>
+        [.. (await store.ListAsync(new JobQuery { ProjectId = projectId, AssetIds = assetIds.ToHashSet(StringComparer.Ordinal) }, cancellationToken)).Page.Select(job => job.AssetId!)];
 
     private static Results<Created<ProjectEventItem>, ValidationProblem, ProblemHttpResult> Written(
         ProjectEvents events, string projectId, ProjectEvent projectEvent) =>

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using JobLogs.Api.Extensions;
 using JobLogs.Api.Logs;
+using JobLogs.Api.Store;
 using JobLogs.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -30,7 +31,7 @@ internal static class EventsApi
     }
 
     /// <summary>A page of events, oldest first. A project without events (or unknown) has an empty page.</summary>
-    private static Results<Ok<ProjectEventPage>, ValidationProblem> Read(string projectId, HttpRequest request, DataLayout layout)
+    private static async Task<Results<Ok<ProjectEventPage>, ValidationProblem>> Read(string projectId, HttpRequest request, ILogStore logs)
     {
         if (Problems.InvalidIds(("projectId", projectId)) is { } invalid)
             return invalid;
@@ -44,25 +45,25 @@ internal static class EventsApi
         if (errors.Count > 0)
             return Problems.Invalid(errors);
 
-        using var file = LogFile.Open(layout.Events(projectId));
-        if (TailResult.PastEnd(file, ("after", after), ("before", before)) is { } pastEnd)
+        using var log = await logs.OpenAsync(LogName.Events(projectId), request.HttpContext.RequestAborted);
+        if (LogResolver.PastEnd(log, ("after", after), ("before", before)) is { } pastEnd)
             return pastEnd;
-        return TypedResults.Ok(after is { } from ? Newer(file, from, limit) : Older(file, before ?? file.Length, limit));
+        return TypedResults.Ok(after is { } from ? await Newer(log, from, limit) : await Older(log, before ?? log.Length, limit));
     }
 
     /// <summary>The first <paramref name="limit"/> events from <paramref name="after"/>; End is where the next page starts.</summary>
-    private static ProjectEventPage Newer(LogFile file, long after, int limit)
+    private static async Task<ProjectEventPage> Newer(ILogReader log, long after, int limit)
     {
-        using var window = file.After(after, WindowBytes);
+        using var window = await log.AfterAsync(after, WindowBytes);
         var lines = window.Lines.Take(limit).ToList();
         var end = lines.Count < window.Lines.Count ? lines[^1].Next : window.End;
         return Page(window, lines, window.Start, end);
     }
 
     /// <summary>The last <paramref name="limit"/> events before <paramref name="before"/>; Start is where the next older page ends.</summary>
-    private static ProjectEventPage Older(LogFile file, long before, int limit)
+    private static async Task<ProjectEventPage> Older(ILogReader log, long before, int limit)
     {
-        using var window = file.Before(before, WindowBytes);
+        using var window = await log.BeforeAsync(before, WindowBytes);
         var lines = window.Lines.TakeLast(limit).ToList();
         var start = lines.Count < window.Lines.Count ? lines[0].Offset : window.Start;
         return Page(window, lines, start, window.End);

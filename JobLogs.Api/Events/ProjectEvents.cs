@@ -1,17 +1,15 @@
 using System.Text.Json;
 using JobLogs.Events;
-using JobLogs.ServiceDefaults.Logging;
+using JobLogs.Api.Store;
 using JobLogs.ServiceDefaults.Redaction;
 
 namespace JobLogs.Api.Events;
 
 /// <summary>
-/// Appends to a project's <c>events.jsonl</c> (DESIGN.md, Data layout). The Api is its only writer; each event is
-/// redacted, checked against schemas/project-event.schema.json and written as one line with one O_APPEND write, so
-/// concurrent appends never tear or lose lines. The file is opened per event: events are rare, and a project folder
-/// that retention removes is simply made again.
+/// Appends to a project's events (DESIGN.md, Data layout; <see cref="LogName.Events"/> in the log store). The Api is
+/// their only writer; each event is redacted, checked against schemas/project-event.schema.json and stored as one line.
 /// </summary>
-internal sealed partial class ProjectEvents(DataLayout layout, Redactor redactor, ILogger<ProjectEvents> logger)
+internal sealed partial class ProjectEvents(ILogStore logs, Redactor redactor, ILogger<ProjectEvents> logger)
 {
     /// <summary>
     /// Appends <paramref name="projectEvent"/> and returns it as written (redacted) with the offset of its line; null when it could not be written
@@ -30,15 +28,13 @@ internal sealed partial class ProjectEvents(DataLayout layout, Redactor redactor
                 return null;
             }
         }
-        var path = layout.Events(projectEvent.ProjectId);
         try
         {
-            using var file = AppendOnlyFile.Open(path);
-            return new ProjectEventItem(file.AppendAt(line), written);
+            return new ProjectEventItem(logs.Append(LogName.Events(projectEvent.ProjectId), line), written);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogUnwritable(logger, projectEvent.Type, layout.Relative(path), ex.Message);
+            LogUnwritable(logger, projectEvent.Type, projectEvent.ProjectId, ex.Message);
             return null;
         }
     }
@@ -63,6 +59,6 @@ internal sealed partial class ProjectEvents(DataLayout layout, Redactor redactor
     [LoggerMessage(Level = LogLevel.Error, Message = "Refused to write the invalid {EventType} event of project {ProjectId}: {Problems}")]
     private static partial void LogInvalid(ILogger logger, string eventType, string projectId, string problems);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The {EventType} event could not be appended to {Path}: {Problem}")]
-    private static partial void LogUnwritable(ILogger logger, string eventType, string? path, string problem);
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {EventType} event could not be appended to the events of project {ProjectId}: {Problem}")]
+    private static partial void LogUnwritable(ILogger logger, string eventType, string projectId, string problem);
 }

@@ -5,6 +5,7 @@ using JobLogs.Api.Health;
 using JobLogs.Api.Jobs;
 using JobLogs.Api.Logs;
 using JobLogs.Api.Retention;
+using JobLogs.Api.Store;
 using JobLogs.Api.Workers;
 using JobLogs.ServiceDefaults;
 
@@ -12,7 +13,7 @@ namespace JobLogs.Api.Extensions;
 
 internal static class ApiServices
 {
-    /// <summary>The Api's own services: the job store and its index, job creation, leases and the workers heard from, log streams, ComfyUI health, errors as ProblemDetails.</summary>
+    /// <summary>The Api's own services: the store, job creation, leases and the workers heard from, log streams, ComfyUI health, errors as ProblemDetails.</summary>
     public static WebApplicationBuilder AddApiServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<LeaseOptions>(builder.Configuration, LeaseOptions.Section);
@@ -26,15 +27,17 @@ internal static class ApiServices
 
         builder.Services.AddValidatedOptions<RetentionOptions>(builder.Configuration, RetentionOptions.Section);
 
+        builder.AddFileStore();
         builder.Services.AddSingleton<ProjectEvents>();
-        builder.Services.AddSingleton<JobStore>();
         builder.Services.AddSingleton<InputSecrets>();
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<JobControl>();
         builder.Services.AddSingleton<Leases>();
+        builder.Services.AddSingleton<LostAttempts>();
+        builder.Services.AddSingleton<LogResolver>();
+        builder.Services.AddSingleton<LogEntryReader>();
         builder.Services.AddSingleton<LogStream>();
         builder.Services.AddSingleton<WindowVerdicts>();
-        builder.Services.AddSingleton<WorkerRegistry>();
         builder.Services.AddSingleton<ComfyUIHealth>();
         // A health probe says what it saw at once: no retries hiding a refused connection behind a timeout.
         // EXTEXP0001: RemoveAllResilienceHandlers is the library's (still experimental) way to take the default handler off.
@@ -44,6 +47,7 @@ internal static class ApiServices
         builder.Services.AddHostedService<JobIndexLoader>();
         builder.Services.AddHostedService<LeaseSweeper>();
         builder.Services.AddSingleton<RuntimeLogRotation>();
+        builder.Services.AddSingleton<LogRemovals>();
         builder.Services.AddSingleton<JobRetention>();
         builder.Services.AddSingleton<Cleanup>();
         builder.Services.AddHostedService<RetentionService>();

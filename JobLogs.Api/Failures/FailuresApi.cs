@@ -1,6 +1,7 @@
 using System.Globalization;
 using JobLogs.Api.Extensions;
 using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
 using JobLogs.Failures;
 using JobLogs.Jobs;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -17,6 +18,7 @@ internal static class FailuresApi
     private const int RecentPerGroup = 5;
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(7);
     private static readonly string[] Parameters = ["since", "projectId", "take"];
+    private static readonly IReadOnlySet<JobStatus> FailedOnly = new HashSet<JobStatus> { JobStatus.Failed };
 
     public static IEndpointRouteBuilder MapFailuresApi(this IEndpointRouteBuilder routes)
     {
@@ -24,7 +26,7 @@ internal static class FailuresApi
         return routes;
     }
 
-    private static Results<Ok<FailureGroupsPage>, ValidationProblem> List(HttpRequest request, JobStore store, TimeProvider time)
+    private static async Task<Results<Ok<FailureGroupsPage>, ValidationProblem>> List(HttpRequest request, IJobStore store, TimeProvider time)
     {
         var errors = new Dictionary<string, string[]>();
         request.RefuseUnknown(Parameters, errors);
@@ -44,8 +46,8 @@ internal static class FailuresApi
         if (errors.Count > 0)
             return Problems.Invalid(errors);
 
-        var failed = store.All(job => job is { Status: JobStatus.Failed, Error: not null } && FailedAt(job) >= since
-            && (projectId is null || job.ProjectId == projectId));
+        var listed = await store.ListAsync(new JobQuery { ProjectId = projectId, Statuses = FailedOnly, FinishedSince = since }, request.HttpContext.RequestAborted);
+        var failed = listed.Page.Where(job => job.Error is not null).ToList();
         var groups = failed
             .GroupBy(job => FailureFingerprint.Of(job.Error!))
             .Select(group => Group(group.Key, [.. group.OrderBy(FailedAt).ThenBy(j => j.Id, StringComparer.Ordinal)]))

@@ -1,3 +1,5 @@
+using JobLogs.Api.Retention;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
 
@@ -8,12 +10,12 @@ namespace JobLogs.Api.Jobs;
 /// request that its worker reads in the next heartbeat answer and stops on. A retry queues a finished job again: its
 /// next claim is a new attempt in the same log. Each request is kept on the record with where it came from, and logged.
 /// </summary>
-internal sealed partial class JobControl(JobStore store, TimeProvider time, ILogger<JobControl> logger)
+internal sealed partial class JobControl(IJobStore store, LogRemovals removals, TimeProvider time, ILogger<JobControl> logger)
 {
-    public ControlResult Cancel(string projectId, string jobId, RequestOrigin origin, string? reason)
+    public async Task<ControlResult> CancelAsync(string projectId, string jobId, RequestOrigin origin, string? reason, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        if (!store.TryUpdate(projectId, jobId, job =>
+        var (found, result) = await store.UpdateAsync(projectId, jobId, job =>
             {
                 var request = new JobRequest(JobAction.Cancel, now, job.Attempt, origin, reason);
                 return job.Status switch
@@ -22,7 +24,8 @@ internal sealed partial class JobControl(JobStore store, TimeProvider time, ILog
                     JobStatus.Running => Save(job with { Requests = [.. job.Requests, request] }, ControlOutcome.Requested),
                     _ => (null, ControlResult.Conflict($"Job {jobId} is already {job.Status.Wire()}: there is nothing to cancel.")),
                 };
-            }, out var result))
+            }, cancellationToken);
+        if (!found)
             return ControlResult.Unknown;
 
         if (result.Job is { } changed)
@@ -37,13 +40,15 @@ internal sealed partial class JobControl(JobStore store, TimeProvider time, ILog
         return result;
     }
 
-    public ControlResult Retry(string projectId, string jobId, RequestOrigin origin, string? reason)
+    public async Task<ControlResult> RetryAsync(string projectId, string jobId, RequestOrigin origin, string? reason, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        if (!store.TryUpdate(projectId, jobId, job =>
+        var (found, result) = await store.UpdateAsync(projectId, jobId, job =>
             {
                 if (!job.Status.IsFinished())
                     return (null, ControlResult.Conflict($"Job {jobId} is {job.Status.Wire()}: only a finished job can be retried (cancel it first)."));
+                if (removals.IsRemoving(projectId, jobId))
+                    return (null, ControlResult.Conflict($"Retention is removing the log of job {jobId} right now; retry it in a moment."));
                 var request = new JobRequest(JobAction.Retry, now, job.Attempt, origin, reason);
                 // The record describes the attempt to come: the last one's outcome stays in the log (or, when retention
                 // removed that log, the next attempt starts a new one).
@@ -52,7 +57,8 @@ internal sealed partial class JobControl(JobStore store, TimeProvider time, ILog
                     Status = JobStatus.Queued, Output = null, Error = null, StartedAt = null, FinishedAt = null, DurationMs = null,
                     Requests = [.. job.Requests, request], LogRemoved = null,
                 }, ControlOutcome.Requested);
-            }, out var result))
+            }, cancellationToken);
+        if (!found)
             return ControlResult.Unknown;
 
         if (result.Job is { } queued)

@@ -20,12 +20,12 @@ internal static class JobControlApi
     }
 
     /// <summary>A queued job is canceled at once (200); a running one stops at its worker's next heartbeat (202).</summary>
-    private static Results<Ok<Job>, Accepted<Job>, ValidationProblem, ProblemHttpResult> Cancel(
+    private static async Task<Results<Ok<Job>, Accepted<Job>, ValidationProblem, ProblemHttpResult>> Cancel(
         string projectId, string jobId, JobControlRequest? body, HttpContext context, JobControl control)
     {
         if (Invalid(projectId, jobId, body) is { } invalid)
             return invalid;
-        var result = control.Cancel(projectId, jobId, Origin(context, body), body?.Reason);
+        var result = await control.CancelAsync(projectId, jobId, Origin(context, body), body?.Reason, context.RequestAborted);
         return result.Outcome switch
         {
             ControlOutcome.Done => TypedResults.Ok(result.Job!.ToWire()),
@@ -36,12 +36,12 @@ internal static class JobControlApi
     }
 
     /// <summary>A finished job is queued again (202); its next run is a new attempt in the same log.</summary>
-    private static Results<Accepted<Job>, ValidationProblem, ProblemHttpResult> Retry(
+    private static async Task<Results<Accepted<Job>, ValidationProblem, ProblemHttpResult>> Retry(
         string projectId, string jobId, JobControlRequest? body, HttpContext context, JobControl control)
     {
         if (Invalid(projectId, jobId, body) is { } invalid)
             return invalid;
-        var result = control.Retry(projectId, jobId, Origin(context, body), body?.Reason);
+        var result = await control.RetryAsync(projectId, jobId, Origin(context, body), body?.Reason, context.RequestAborted);
         return result.Outcome switch
         {
             ControlOutcome.Requested => TypedResults.Accepted(Location(projectId, jobId), result.Job!.ToWire()),

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
 
@@ -8,11 +9,11 @@ namespace JobLogs.Api.Jobs;
 /// Turns a create request into a queued job: validates it (secrets only by reference), writes the job log's first entry,
 /// saves the record.
 /// </summary>
-internal sealed class JobCreator(JobStore store, InputSecrets secrets, JobLogTally tally, TimeProvider time, ILogger<JobCreator> logger)
+internal sealed class JobCreator(IJobStore store, InputSecrets secrets, JobLogTally tally, TimeProvider time, ILogger<JobCreator> logger)
 {
     public static readonly IReadOnlySet<string> KnownTypes = new HashSet<string>([JobTypes.PythonTool, JobTypes.ComfyUIWorkflow]);
 
-    public CreateResult Create(string projectId, CreateJobRequest request)
+    public async Task<CreateResult> CreateAsync(string projectId, CreateJobRequest request, CancellationToken cancellationToken = default)
     {
         if (request.Type is not { Length: > 0 } type)
             return CreateResult.Invalid("type", "The job type is missing: give \"type\", e.g. \"python.tool\".");
@@ -36,7 +37,7 @@ internal sealed class JobCreator(JobStore store, InputSecrets secrets, JobLogTal
             Id = jobId, ProjectId = projectId, Type = type, Status = JobStatus.Queued, Input = input.Clone(),
             CreatedAt = now, LogPath = DataLayout.JobLogRelative(projectId, jobId), SpecId = request.SpecId, AssetId = request.AssetId,
         };
-        if (store.Problems(record) is { Count: > 0 } problems)
+        if (record.SchemaProblems() is { Count: > 0 } problems)
             return CreateResult.Invalid("input", $"The job does not match the schema of {type}: {string.Join("; ", problems)}");
 
         // The log comes first: a job whose log cannot be written is refused rather than queued blind.
@@ -48,7 +49,7 @@ internal sealed class JobCreator(JobStore store, InputSecrets secrets, JobLogTal
         if (attempt.WriteFailure is { } failure)
             return CreateResult.Unavailable($"The job log {record.LogPath} could not be written ({failure.Message}); the job was not created.");
 
-        store.Add(record);
+        await store.AddAsync(record, cancellationToken);
         return CreateResult.Created(record);
     }
 

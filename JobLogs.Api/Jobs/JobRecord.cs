@@ -35,6 +35,13 @@ internal sealed record JobRecord
     /// <summary>Set when retention removed the job's log and assets (see Retention/Cleanup.cs); a retry clears it.</summary>
     public LogRemoval? LogRemoved { get; init; }
 
+    /// <summary>
+    /// Which saved version of the job this is, counted by the store (not stored in the record's JSON): a change is saved
+    /// only over the revision it was made from.
+    /// </summary>
+    [JsonIgnore]
+    public long Revision { get; init; }
+
     [JsonIgnore]
     public AttemptRecord? CurrentAttempt => Attempts.Count > 0 ? Attempts[^1] : null;
 
@@ -45,6 +52,13 @@ internal sealed record JobRecord
     /// <summary>When the job last entered the queue: created, or asked to retry.</summary>
     [JsonIgnore]
     public DateTimeOffset QueuedAt => Requests.LastOrDefault(r => r.Action == JobAction.Retry)?.At ?? CreatedAt;
+
+    /// <summary>How the record fails job.schema.json, one sentence each; empty when it may be saved.</summary>
+    public IReadOnlyList<string> SchemaProblems()
+    {
+        using var document = JsonSerializer.SerializeToDocument(this, Json.Options);
+        return Schemas.Problems(Schemas.Job, document.RootElement);
+    }
 
     /// <summary>The ids a failure card names, from the record (the worker adds what only it knows, the prompt id).</summary>
     public FailureIds FailureIds(FailureIds? given = null) => new()

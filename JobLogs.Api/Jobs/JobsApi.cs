@@ -1,4 +1,5 @@
 using JobLogs.Api.Extensions;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Redaction;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,13 +21,15 @@ internal static class JobsApi
         return routes;
     }
 
-    private static Ok<IReadOnlyList<string>> ListProjects(JobStore store) => TypedResults.Ok(store.Projects());
+    private static async Task<Ok<IReadOnlyList<string>>> ListProjects(IJobStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.ProjectsAsync(cancellationToken));
 
-    private static Results<Created<Job>, ValidationProblem, ProblemHttpResult> Create(string projectId, CreateJobRequest request, JobCreator creator)
+    private static async Task<Results<Created<Job>, ValidationProblem, ProblemHttpResult>> Create(
+        string projectId, CreateJobRequest request, JobCreator creator, CancellationToken cancellationToken)
     {
         if (Problems.InvalidIds(("projectId", projectId)) is { } invalid)
             return invalid;
-        var result = creator.Create(projectId, request);
+        var result = await creator.CreateAsync(projectId, request, cancellationToken);
         if (result.Job is { } job)
             return TypedResults.Created($"/api/projects/{projectId}/jobs/{job.Id}", job.ToWire());
         return result.IsUnavailable ? Problems.Unavailable(result.Problem!) : Problems.Invalid(result.Field!, result.Problem!);
@@ -39,7 +42,7 @@ internal static class JobsApi
     /// A project's jobs, newest first, from the index (never from logs): <c>status</c> and <c>type</c> (one or more,
     /// comma-separated), <c>q</c> (part of a job, spec or asset id, any case), <c>skip</c> and <c>take</c> (1-500).
     /// </summary>
-    private static Results<Ok<JobPage>, ValidationProblem> List(string projectId, HttpRequest request, JobStore store)
+    private static async Task<Results<Ok<JobPage>, ValidationProblem>> List(string projectId, HttpRequest request, IJobStore store)
     {
         if (Problems.InvalidIds(("projectId", projectId)) is { } invalid)
             return invalid;
@@ -55,23 +58,22 @@ internal static class JobsApi
         if (errors.Count > 0)
             return Problems.Invalid(errors);
 
-        var filtered = statuses is not null || types is not null || !string.IsNullOrEmpty(text);
-        var (page, total) = store.List(projectId, !filtered ? null :
-            job => (statuses is null || statuses.Contains(job.Status.Wire())) && (types is null || types.Contains(job.Type))
-                && (string.IsNullOrEmpty(text) || Matches(job.Id, text) || Matches(job.SpecId, text) || Matches(job.AssetId, text)),
-            skip, take);
+        var (page, total) = await store.ListAsync(new JobQuery
+        {
+            ProjectId = projectId, Statuses = statuses is null ? null : Enum.GetValues<JobStatus>().Where(s => statuses.Contains(s.Wire())).ToHashSet(), Types = types, IdText = text,
+            Skip = skip, Take = take,
+        }, request.HttpContext.RequestAborted);
         return TypedResults.Ok(new JobPage([.. page.Select(j => j.ToSummary())], total));
     }
 
-    private static bool Matches(string? id, string text) => id?.Contains(text, StringComparison.OrdinalIgnoreCase) == true;
-
-    private static Results<Ok<Job>, ValidationProblem, ProblemHttpResult> Get(string projectId, string jobId, JobStore store, Redactor redactor)
+    private static async Task<Results<Ok<Job>, ValidationProblem, ProblemHttpResult>> Get(
+        string projectId, string jobId, IJobStore store, Redactor redactor, CancellationToken cancellationToken)
     {
         if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
             return invalid;
         // The input is stored as given (the worker runs it); what people see of it is redacted, e.g. an absolute
         // weight path in a tool's args shows as {models}/...
-        return store.Get(projectId, jobId) is { } job
+        return await store.GetAsync(projectId, jobId, cancellationToken) is { } job
             ? TypedResults.Ok(job.ToWire() with { Input = redactor.Redact(job.Input) })
             : Problems.JobNotFound(projectId, jobId);
     }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using Microsoft.Win32.SafeHandles;
 
 namespace JobLogs.Api.Logs;
 
@@ -51,11 +50,11 @@ internal sealed class LogWindow : IDisposable
     }
 
     /// <summary>Lines ending at or before <paramref name="before"/>, scanning back at most <paramref name="maxBytes"/>.</summary>
-    internal static LogWindow Backward(SafeFileHandle handle, long before, int maxBytes, long size)
+    internal static LogWindow Backward(ReadAt read, long before, int maxBytes, long size)
     {
         var to = Math.Min(before, size);
         var from = Math.Max(0, to - maxBytes);
-        if (Read(handle, from, to, size) is not { } window)
+        if (Read(read, from, to, size) is not { } window)
             return new LogWindow(null, 0, from, from, size);
         var data = window.Data;
 
@@ -75,11 +74,11 @@ internal sealed class LogWindow : IDisposable
     }
 
     /// <summary>Lines starting at or after <paramref name="after"/>, scanning at most <paramref name="maxBytes"/> up to <paramref name="limit"/>.</summary>
-    internal static LogWindow Forward(SafeFileHandle handle, long after, int maxBytes, long limit, long size)
+    internal static LogWindow Forward(ReadAt read, long after, int maxBytes, long limit, long size)
     {
         var from = after;
         var to = Math.Min(limit, from + maxBytes);
-        if (Read(handle, from, to, size) is not { } window)
+        if (Read(read, from, to, size) is not { } window)
             return new LogWindow(null, 0, from, from, size);
         var data = window.Data;
 
@@ -109,7 +108,7 @@ internal sealed class LogWindow : IDisposable
     }
 
     /// <summary>Reads [from, to) and the byte before it (which tells whether a line starts at from).</summary>
-    private static LogWindow? Read(SafeFileHandle handle, long from, long to, long size)
+    private static LogWindow? Read(ReadAt readAt, long from, long to, long size)
     {
         if (to <= from)
             return null;
@@ -119,7 +118,7 @@ internal sealed class LogWindow : IDisposable
         var read = 0;
         while (read < count)
         {
-            var n = RandomAccess.Read(handle, buffer.AsSpan(read, count - read), readFrom + read);
+            var n = readAt(buffer.AsSpan(read, count - read), readFrom + read);
             if (n == 0) break;
             read += n;
         }
@@ -159,4 +158,7 @@ internal sealed class LogWindow : IDisposable
     /// <summary>One line: where it starts, its length (without the newline), and <see cref="Next"/>, just past it —
     /// the SSE <c>id</c> and the next <c>after=</c>. A cut line is the part of a longer line the window held.</summary>
     public readonly record struct Line(long Offset, int Length, long Next, bool Cut);
+
+    /// <summary>Reads the stored log's bytes at <paramref name="offset"/> into <paramref name="buffer"/>; returns how many (0 at the end).</summary>
+    internal delegate int ReadAt(Span<byte> buffer, long offset);
 }

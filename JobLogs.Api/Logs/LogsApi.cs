@@ -1,8 +1,3 @@
-using JobLogs.Api.Extensions;
-using JobLogs.Api.Jobs;
-using JobLogs.Jobs;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace JobLogs.Api.Logs;
 
 /// <summary>
@@ -15,42 +10,16 @@ internal static class LogsApi
     public static IEndpointRouteBuilder MapLogsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/api/projects").WithTags("Logs");
-        group.MapGet("/{projectId}/jobs/{jobId}/log", Tail).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
-        group.MapGet("/{projectId}/jobs/{jobId}/log/stream", Stream).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
+        group.MapGet("/{projectId}/jobs/{jobId}/log", Tail).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
+        group.MapGet("/{projectId}/jobs/{jobId}/log/stream", Stream).ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
         return routes;
     }
 
-    private static Results<TailResult, ValidationProblem, ProblemHttpResult> Tail(
-        string projectId, string jobId, HttpRequest request, JobStore store, DataLayout layout)
-    {
-        if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
-            return invalid;
-        var (query, errors) = TailQuery.ParseTail(request);
-        if (errors is not null)
-            return Problems.Invalid(errors);
-        if (store.Get(projectId, jobId) is not { } job)
-            return Problems.JobNotFound(projectId, jobId);
-        if (job.LogRemoved is { } removed)
-            return Problems.LogRemoved(jobId, removed);
-        var (result, problem) = TailResult.For(layout.JobLog(projectId, jobId), query!, $"{jobId}.jsonl");
-        return result is not null ? result : problem!;
-    }
+    private static async Task<IResult> Tail(string projectId, string jobId, HttpRequest request, LogResolver logs) =>
+        (await logs.JobLogAsync(projectId, jobId, request, stream: false)).Answer(log => new TailResult(log));
 
-    private static Results<ServerSentEventsResult<string>, ValidationProblem, ProblemHttpResult> Stream(
-        string projectId, string jobId, HttpContext context, JobStore store, DataLayout layout, LogStream stream)
-    {
-        if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
-            return invalid;
-        var (query, errors) = TailQuery.ParseStream(context.Request);
-        if (errors is not null)
-            return Problems.Invalid(errors);
-        if (store.Get(projectId, jobId) is not { } job)
-            return Problems.JobNotFound(projectId, jobId);
-        if (job.LogRemoved is { } removed)
-            return Problems.LogRemoved(jobId, removed);
-        (string, DateTimeOffset)? Finished() => store.Get(projectId, jobId) is { Status: var status } current && status.IsFinished()
-            ? (status.Wire(), current.FinishedAt ?? current.CreatedAt) : null;
-        var (events, problem) = stream.Start(context, layout.JobLog(projectId, jobId), query!, Finished);
-        return events is not null ? events : problem!;
-    }
+    private static async Task<IResult> Stream(string projectId, string jobId, HttpContext context, LogResolver logs, LogStream stream) =>
+        (await logs.JobLogAsync(projectId, jobId, context.Request, stream: true)).Answer(log => stream.Start(context, log));
 }

@@ -15,7 +15,7 @@ namespace JobLogs.Api.Logs;
 /// </list>
 /// A stream takes <c>after</c> (or the <c>Last-Event-ID</c> header) and the filters.
 /// </summary>
-internal sealed record TailQuery(int? TailBytes, long? After, long? Before, LogFilter Filter, bool RawJsonl, bool Download)
+internal sealed record TailQuery(int? TailBytes, long? After, long? Before, LogFilter Filter, bool RawJsonl, bool Download, bool IsStream = false)
 {
     public const int DefaultTailBytes = 80_000;
     public const int MaxTailBytes = 1_048_576;
@@ -79,7 +79,7 @@ internal sealed record TailQuery(int? TailBytes, long? After, long? Before, LogF
             after = offset;
         }
         var filter = ParseFilter(request, errors);
-        return errors.Count > 0 ? (null, errors) : (new TailQuery(null, after, null, filter, false, false), null);
+        return errors.Count > 0 ? (null, errors) : (new TailQuery(null, after, null, filter, false, false, IsStream: true), null);
     }
 
     private static LogFilter ParseFilter(HttpRequest request, Dictionary<string, string[]> errors)

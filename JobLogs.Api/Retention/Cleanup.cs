@@ -1,20 +1,27 @@
 namespace JobLogs.Api.Retention;
 
 /// <summary>One cleanup run: everything retention does, on a schedule or on demand.</summary>
-internal sealed class Cleanup(RuntimeLogRotation rotation, JobRetention jobs)
+internal sealed class Cleanup(RuntimeLogRotation rotation, JobRetention jobs) : IDisposable
 {
-    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Runs the cleanup; runs never overlap.</summary>
-    public CleanupReport Run()
+    public async Task<CleanupReport> RunAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
+        await _gate.WaitAsync(cancellationToken);
+        try
         {
-            var rotated = rotation.RotateAll();
-            var removed = jobs.Apply();
+            var rotated = await rotation.RotateAllAsync(cancellationToken);
+            var removed = await jobs.ApplyAsync(cancellationToken);
             return new CleanupReport(rotated, removed.Jobs, removed.AssetFolders, removed.Bytes);
         }
+        finally
+        {
+            _gate.Release();
+        }
     }
+
+    public void Dispose() => _gate.Dispose();
 }
 
 /// <summary>

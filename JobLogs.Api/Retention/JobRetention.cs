@@ -1,5 +1,6 @@
 using System.Globalization;
 using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using Microsoft.Extensions.Options;
 
@@ -11,20 +12,15 @@ namespace JobLogs.Api.Retention;
 /// Only finished jobs are touched, never a queued or running one (a pending cancel is a running job), and none that
 /// finished less than <see cref="Settle"/> ago.
 /// <para>
-/// "Removed" means: the job's log file and its assets folder are deleted, and its record stays, marked with
+/// "Removed" means: the job's log and its assets are deleted, and its record stays, marked with
 /// <see cref="LogRemoval"/> (when, why, bytes freed) so pages and the log routes can say so. Records are small and hold
 /// what a person looks for later (status, failure card, input, counts), so they are kept: the jobs list stays complete.
 /// </para>
 /// </summary>
 internal sealed partial class JobRetention(
-    JobStore store, DataLayout layout, IOptions<RetentionOptions> options, TimeProvider time, ILogger<JobRetention> logger)
+    IJobStore store, ILogStore logs, IAssetStore assets, LogRemovals inProgress, IOptions<RetentionOptions> options, TimeProvider time,
+    ILogger<JobRetention> logger)
 {
-    // Links inside an assets folder are neither followed nor counted: only what lives under the data root is ours.
-    private static readonly EnumerationOptions AssetFiles = new()
-    {
-        RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true,
-    };
-
     /// <summary>
     /// Writers (the Api, workers) keep a job log's handle open until it has been quiet for 30 s, closed by a sweep within
     /// 40 s of the last write (JobLogFiles), and do not notice a deletion: a log deleted before that could take a retry's
@@ -32,37 +28,41 @@ internal sealed partial class JobRetention(
     /// </summary>
     private static readonly TimeSpan Settle = TimeSpan.FromMinutes(1);
 
-    public JobRemovals Apply()
+    public async Task<JobRemovals> ApplyAsync(CancellationToken cancellationToken = default)
     {
         var limits = options.Value;
-        if (limits.JobMaxAge is null && limits.ProjectMaxBytes is null)
-            return new JobRemovals();
         var removals = new JobRemovals();
-        foreach (var projectId in store.Projects())
+        if (limits.JobMaxAge is null && limits.ProjectMaxBytes is null)
+            return removals;
+        foreach (var projectId in await store.ProjectsAsync(cancellationToken))
         {
-            ByAge(projectId, limits, removals);
+            var jobs = (await store.ListAsync(JobQuery.Project(projectId), cancellationToken)).Page;
+            await ByAge(jobs, limits, removals, cancellationToken);
             if (limits.ProjectMaxBytes is { } maxBytes)
-                BySize(projectId, maxBytes, removals);
+                await BySize(projectId, maxBytes, removals, cancellationToken);
         }
         return removals;
     }
 
-    private void ByAge(string projectId, RetentionOptions limits, JobRemovals removals)
+    private async Task ByAge(IReadOnlyList<JobRecord> jobs, RetentionOptions limits, JobRemovals removals, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        foreach (var job in Jobs(projectId).Where(Removable))
+        foreach (var job in jobs.Where(Removable))
         {
             var failed = job.Status == JobStatus.Failed;
             if (limits.MaxAge(failed) is { } maxAge && now - FinishedAt(job) > maxAge)
-                Remove(job, failed && limits.FailedJobMaxAge is not null ? $"failed, older than {Describe(maxAge)}" : $"older than {Describe(maxAge)}", removals);
+                await Remove(job, failed && limits.FailedJobMaxAge is not null ? $"failed, older than {Describe(maxAge)}" : $"older than {Describe(maxAge)}",
+                    removals, cancellationToken);
         }
     }
 
-    private void BySize(string projectId, long maxBytes, JobRemovals removals)
+    private async Task BySize(string projectId, long maxBytes, JobRemovals removals, CancellationToken cancellationToken)
     {
-        var jobs = Jobs(projectId);
+        var jobs = (await store.ListAsync(JobQuery.Project(projectId), cancellationToken)).Page;
         // Queued and running jobs count towards the project's size too, though only finished ones can give theirs up.
-        var sizes = jobs.Where(j => j.LogRemoved is null).ToDictionary(j => j.Id, j => LogBytes(j) + AssetBytes(j));
+        var sizes = new Dictionary<string, long>();
+        foreach (var job in jobs.Where(j => j.LogRemoved is null))
+            sizes[job.Id] = await Bytes(job, cancellationToken);
         var total = sizes.Values.Sum();
         var reason = $"the project passed its limit of {maxBytes.ToString("N0", CultureInfo.InvariantCulture)} bytes";
         foreach (var job in jobs.Where(Removable).OrderBy(FinishedAt).ThenBy(j => j.Id, StringComparer.Ordinal))
@@ -70,64 +70,45 @@ internal sealed partial class JobRetention(
             if (total <= maxBytes)
                 break;
             if (sizes[job.Id] > 0)
-                total -= Remove(job, reason, removals);
+                total -= await Remove(job, reason, removals, cancellationToken);
         }
     }
-
-    private IReadOnlyList<JobRecord> Jobs(string projectId) => store.List(projectId, filter: null, 0, int.MaxValue).Page;
 
     private bool Removable(JobRecord job) =>
         job.Status.IsFinished() && job.LogRemoved is null && time.GetUtcNow() - FinishedAt(job) >= Settle;
 
     private static DateTimeOffset FinishedAt(JobRecord job) => job.FinishedAt ?? job.CreatedAt;
 
-    /// <summary>Deletes the job's log and assets and marks its record; returns the bytes freed.</summary>
-    private long Remove(JobRecord job, string reason, JobRemovals removals)
+    private async Task<long> Bytes(JobRecord job, CancellationToken cancellationToken) =>
+        await logs.SizeAsync(LogName.Job(job.ProjectId, job.Id), cancellationToken) + await assets.SizeAsync(job.ProjectId, job.Id, cancellationToken);
+
+    /// <summary>
+    /// Marks the record, then deletes the job's log and assets; returns the bytes freed. The mark is a compare-and-set
+    /// on the record as it was judged, so a retry that came first wins and nothing is deleted; while the deletion runs,
+    /// <see cref="LogRemovals"/> holds back a retry (its first entry would go into the log being deleted).
+    /// </summary>
+    private async Task<long> Remove(JobRecord job, string reason, JobRemovals removals, CancellationToken cancellationToken)
     {
+        using var removing = inProgress.Begin(job.ProjectId, job.Id);
         try
         {
-            // Under the store's lock, so a retry cannot queue the job between the check and the delete (its next
-            // attempt would write into the log being deleted).
-            store.TryUpdate<(LogRemoval? Removal, bool Assets)>(job.ProjectId, job.Id, current =>
-            {
-                if (!Removable(current))
-                    return (null, (null, false));
-                var bytes = LogBytes(current) + AssetBytes(current);
-                var assets = Directory.Exists(layout.Assets(current.ProjectId, current.Id));
-                File.Delete(layout.JobLog(current.ProjectId, current.Id));
-                DeleteAssets(current);
-                var removal = new LogRemoval(time.GetUtcNow(), reason, bytes);
-                return (current with { LogRemoved = removal }, (removal, assets));
-            }, out var removed);
-            if (removed.Removal is not { } done)
+            var bytes = await Bytes(job, cancellationToken);
+            var removal = new LogRemoval(time.GetUtcNow(), reason, bytes);
+            var marked = await store.UpdateAsync(job.ProjectId, job.Id, current =>
+                Removable(current) ? (current with { LogRemoved = removal }, true) : (null, false), cancellationToken);
+            if (!marked.Result)
                 return 0;
-            removals.Add(done.Bytes, removed.Assets);
-            LogRemoved(logger, job.ProjectId, job.Id, done.Bytes, reason);
-            return done.Bytes;
+            await logs.DeleteAsync(LogName.Job(job.ProjectId, job.Id), cancellationToken);
+            var hadAssets = await assets.DeleteAsync(job.ProjectId, job.Id, cancellationToken);
+            removals.Add(bytes, hadAssets);
+            LogRemoved(logger, job.ProjectId, job.Id, bytes, reason);
+            return bytes;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             LogNotRemoved(logger, ex, job.ProjectId, job.Id);
             return 0;
         }
-    }
-
-    private long LogBytes(JobRecord job) =>
-        new FileInfo(layout.JobLog(job.ProjectId, job.Id)) is { Exists: true, LinkTarget: null } log ? log.Length : 0;
-
-    private long AssetBytes(JobRecord job)
-    {
-        var folder = new DirectoryInfo(layout.Assets(job.ProjectId, job.Id));
-        return folder is { Exists: true, LinkTarget: null } ? folder.EnumerateFiles("*", AssetFiles).Sum(f => f.Length) : 0;
-    }
-
-    private void DeleteAssets(JobRecord job)
-    {
-        var folder = new DirectoryInfo(layout.Assets(job.ProjectId, job.Id));
-        if (folder.LinkTarget is not null)
-            File.Delete(folder.FullName); // the link itself, never what it points to
-        else if (folder.Exists)
-            folder.Delete(recursive: true); // removes links inside without following them
     }
 
     /// <summary>A limit as a phrase: "30 days", "12 hours", "90 minutes".</summary>

@@ -11,5 +11,6 @@ internal static class RetentionApi
         return routes;
     }
 
-    private static Ok<CleanupReport> Run(Cleanup cleanup) => TypedResults.Ok(cleanup.Run());
+    private static async Task<Ok<CleanupReport>> Run(Cleanup cleanup, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await cleanup.RunAsync(cancellationToken));
 }

@@ -12,7 +12,7 @@ internal sealed class RetentionService(Cleanup cleanup, IOptions<RetentionOption
         {
             try
             {
-                cleanup.Run();
+                await cleanup.RunAsync(stoppingToken);
             }
             catch (IOException ex)
             {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace JobLogs.Api.Workers;
 
 /// <summary>Ends the attempts whose worker stopped renewing its lease, on a fixed interval.</summary>
-internal sealed class LeaseSweeper(Leases leases, IOptions<LeaseOptions> options, TimeProvider time, ILogger<LeaseSweeper> logger) : BackgroundService
+internal sealed class LeaseSweeper(LostAttempts lost, IOptions<LeaseOptions> options, TimeProvider time, ILogger<LeaseSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -12,7 +12,7 @@ internal sealed class LeaseSweeper(Leases leases, IOptions<LeaseOptions> options
         {
             try
             {
-                leases.EndLostAttempts();
+                await lost.EndAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException)
             {

@@ -3,11 +3,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
 using JobLogs.ServiceDefaults.Redaction;
 using JobLogs.Workers;
 using Microsoft.Extensions.Options;
+using static JobLogs.Api.Workers.AttemptRecords;
 
 namespace JobLogs.Api.Workers;
 
@@ -18,18 +20,17 @@ namespace JobLogs.Api.Workers;
 /// reports carry the attempt's redaction audit; a report's card and output are redacted again before they are stored.
 /// </summary>
 internal sealed partial class Leases(
-    JobStore store, JobLogTally tally, Redactor redactor, IOptions<LeaseOptions> options, TimeProvider time, ILogger<Leases> logger)
+    IJobStore store, Redactor redactor, IOptions<LeaseOptions> options, TimeProvider time, ILogger<Leases> logger)
 {
     private LeaseOptions Options => options.Value;
 
-    public Claim? Claim(string workerId, IReadOnlyCollection<string>? types)
+    public async Task<Claim?> ClaimAsync(string workerId, IReadOnlyCollection<string>? types, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         Activity? attemptSpan = null;
         var trace = (TraceId: "", SpanId: "", Traceparent: "");
-        var claimed = store.ClaimNext(
-            job => types is null || types.Count == 0 || types.Contains(job.Type),
+        var claimed = await store.ClaimAsync(types,
             job =>
             {
                 var n = job.Attempt + 1;
@@ -42,7 +43,7 @@ internal sealed partial class Leases(
                     Lease = new LeaseRecord(token, workerId, now + Options.Duration),
                     Attempts = [.. job.Attempts, new AttemptRecord(n, trace.TraceId, now, null, JobStatus.Running, workerId, SpanId: trace.SpanId)],
                 };
-            });
+            }, cancellationToken);
         if (claimed is null)
             return null;
 
@@ -56,10 +57,10 @@ internal sealed partial class Leases(
     }
 
     /// <summary>Renews the lease; null when the token is not the job's live lease (a conflict), or the job is unknown.</summary>
-    public LeaseAnswer<HeartbeatAnswer> Heartbeat(string projectId, string jobId, Heartbeat heartbeat)
+    public async Task<LeaseAnswer<HeartbeatAnswer>> HeartbeatAsync(string projectId, string jobId, Heartbeat heartbeat, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        if (!store.TryUpdate(projectId, jobId, job =>
+        var update = await store.UpdateAsync(projectId, jobId, job =>
             {
                 AttemptTrace.Tag(Activity.Current, job);
                 if (!HoldsLiveLease(job, heartbeat.LeaseToken, now))
@@ -70,18 +71,16 @@ internal sealed partial class Leases(
                     Lease = job.Lease! with { ExpiresAt = expires },
                     Attempts = WithCurrent(job, a => a with { Counts = heartbeat.Counts ?? a.Counts, Redactions = heartbeat.Redactions ?? a.Redactions }),
                 };
-                next = next with { Counts = SumCounts(next), Redactions = SumRedactions(next) };
-                return (next, LeaseAnswer<HeartbeatAnswer>.Ok(new HeartbeatAnswer(expires, job.CancelRequested)));
-            }, out var answer))
-            return LeaseAnswer<HeartbeatAnswer>.Unknown;
-        return answer;
+                return (Summed(next), LeaseAnswer<HeartbeatAnswer>.Ok(new HeartbeatAnswer(expires, job.CancelRequested)));
+            }, cancellationToken);
+        return update.Found ? update.Result : LeaseAnswer<HeartbeatAnswer>.Unknown;
     }
 
-    public LeaseAnswer<Job> Report(string projectId, string jobId, Report report)
+    public async Task<LeaseAnswer<Job>> ReportAsync(string projectId, string jobId, Report report, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
         var repeated = false;
-        if (!store.TryUpdate(projectId, jobId, job =>
+        var update = await store.UpdateAsync(projectId, jobId, job =>
             {
                 AttemptTrace.Tag(Activity.Current, job);
                 // The same report again: the worker did not hear the answer to the first one.
@@ -91,13 +90,16 @@ internal sealed partial class Leases(
                 if (!HoldsLiveLease(job, report.LeaseToken, now))
                     return (null, LeaseAnswer<Job>.Conflict(ConflictReason(job, now)));
                 var ended = Ended(job, Redacted(report), now);
-                if (store.Problems(ended) is { Count: > 0 } problems)
+                if (ended.SchemaProblems() is { Count: > 0 } problems)
                     return (null, LeaseAnswer<Job>.Invalid($"The report does not make a valid record: {string.Join("; ", problems)}"));
                 return (ended, LeaseAnswer<Job>.Ok(ended.ToWire()));
-            }, out var answer))
+            }, cancellationToken);
+        if (!update.Found)
             return LeaseAnswer<Job>.Unknown;
 
-        using (logger.BeginJobScope(projectId, jobId, answer.Value?.Attempt ?? store.Get(projectId, jobId)?.Attempt ?? 0))
+        var answer = update.Result;
+        var attempt = answer.Value?.Attempt ?? (await store.GetAsync(projectId, jobId, cancellationToken))?.Attempt ?? 0;
+        using (logger.BeginJobScope(projectId, jobId, attempt))
         {
             if (answer.Value is { } job)
             {
@@ -110,55 +112,6 @@ internal sealed partial class Leases(
                 LogReportRefused(logger, problem);
         }
         return answer;
-    }
-
-    /// <summary>Ends (or re-queues) every attempt whose lease expired more than the grace period ago.</summary>
-    public int EndLostAttempts()
-    {
-        var now = time.GetUtcNow();
-        var ended = 0;
-        foreach (var running in store.Running())
-        {
-            if (running.Lease is not { } lease || lease.ExpiresAt + Options.Grace > now)
-                continue;
-            var key = new JobKey(running.ProjectId, running.Id, running.Attempt);
-            var attemptTally = tally.Watch(key);
-            // The attempt's story ends in its own trace, under the span the claim started.
-            using (AttemptTrace.Resume(running, "worker lost"))
-            using (logger.BeginJobScope(running.ProjectId, running.Id, running.Attempt))
-                LogWorkerLost(logger, lease.WorkerId, lease.ExpiresAt, Options.RequeueLost ? "re-queued" : "failed");
-            tally.Stop(key);
-            if (store.TryUpdate(running.ProjectId, running.Id, job =>
-                    job.Lease?.Token == lease.Token ? (Lost(job, lease, now, attemptTally.FirstErrorOffset), true) : (null, false),
-                    out var changed) && changed)
-                ended++;
-        }
-        return ended;
-    }
-
-    private JobRecord Lost(JobRecord job, LeaseRecord lease, DateTimeOffset now, long? logOffset)
-    {
-        var attempts = WithCurrent(job, a => a with { FinishedAt = now, Status = JobStatus.Failed, Counts = (a.Counts ?? new(0, 0)) + new LogCounts(1, 0) });
-        var lost = job with { Lease = null, Attempts = attempts };
-        lost = lost with { Counts = SumCounts(lost) };
-        if (Options.RequeueLost)
-            return lost with { Status = JobStatus.Queued };
-        return lost with
-        {
-            Status = JobStatus.Failed, FinishedAt = now, DurationMs = Duration(job.StartedAt, now),
-            Error = new FailureCard
-            {
-                Message = $"Worker {lease.WorkerId} stopped renewing its lease; its lease expired at {lease.ExpiresAt:u}.",
-                Type = "worker lost",
-                Component = "backend",
-                Stage = "run",
-                Where = $"worker {lease.WorkerId}",
-                Ids = job.FailureIds(),
-                Hint = "The worker crashed or lost contact with the Api. Check the worker's service log (System page) around that time, then retry the job.",
-                Rule = "worker-lost",
-                LogOffset = logOffset,
-            },
-        };
     }
 
     private static JobRecord Ended(JobRecord job, Report report, DateTimeOffset now)
@@ -178,7 +131,7 @@ internal sealed partial class Leases(
                 Redactions = report.Redactions ?? a.Redactions,
             }),
         };
-        return ended with { Counts = SumCounts(ended), Redactions = SumRedactions(ended) };
+        return Summed(ended);
     }
 
     // The worker redacted the report with its secrets; the Api does again with its own, and counts what it found too.
@@ -194,15 +147,6 @@ internal sealed partial class Leases(
         return report with { Error = card, Output = output, Redactions = counts.Snapshot() };
     }
 
-    private static IReadOnlyDictionary<string, int>? SumRedactions(JobRecord job)
-    {
-        var sum = new RedactionCounts();
-        foreach (var attempt in job.Attempts)
-            foreach (var (rule, n) in attempt.Redactions ?? new Dictionary<string, int>())
-                sum.Add(rule, n);
-        return sum.IsEmpty ? null : sum.Snapshot();
-    }
-
     private static bool HoldsLiveLease(JobRecord job, string? token, DateTimeOffset now) =>
         job.Status == JobStatus.Running && job.Lease is { } lease && token is not null
         && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(lease.Token), Encoding.UTF8.GetBytes(token))
@@ -215,18 +159,6 @@ internal sealed partial class Leases(
         _ => "The lease token is not the job's current lease: another attempt holds the job.",
     };
 
-    private static IReadOnlyList<AttemptRecord> WithCurrent(JobRecord job, Func<AttemptRecord, AttemptRecord> change) =>
-        [.. job.Attempts.Take(job.Attempts.Count - 1), change(job.Attempts[^1])];
-
-    private static LogCounts SumCounts(JobRecord job) =>
-        job.Attempts.Aggregate(new LogCounts(0, 0), (sum, a) => sum + (a.Counts ?? new(0, 0)));
-
-    private static long? Duration(DateTimeOffset? from, DateTimeOffset to) =>
-        from is { } start ? (long)(to - start).TotalMilliseconds : null;
-
-    private static string? Hash(string? token) =>
-        token is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..32];
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} claimed by worker {WorkerId}; lease until {LeaseExpiresAt:u}")]
     private static partial void LogClaimed(ILogger logger, int attempt, string workerId, DateTimeOffset leaseExpiresAt);
 
@@ -238,9 +170,6 @@ internal sealed partial class Leases(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a report: {Problem}")]
     private static partial void LogReportRefused(ILogger logger, string problem);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Worker {WorkerId} stopped renewing its lease (expired {LeaseExpiresAt:u}); the attempt ends as worker lost and the job is {Outcome}")]
-    private static partial void LogWorkerLost(ILogger logger, string workerId, DateTimeOffset leaseExpiresAt, string outcome);
 }
 
 /// <summary>The outcome of a lease operation: a value, a conflict (409), an invalid request (400), or an unknown job (404).</summary>

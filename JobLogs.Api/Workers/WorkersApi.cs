@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using JobLogs.Api.Extensions;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.Workers;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,18 +21,19 @@ internal static partial class WorkersApi
         return routes;
     }
 
-    private static Results<Ok<Claim>, NoContent, ValidationProblem> Claim(ClaimRequest request, Leases leases, WorkerRegistry registry)
+    private static async Task<Results<Ok<Claim>, NoContent, ValidationProblem>> Claim(
+        ClaimRequest request, Leases leases, IWorkerStore workers, CancellationToken cancellationToken)
     {
         if (request.WorkerId is null || !WorkerIdRegex().IsMatch(request.WorkerId))
             return Problems.Invalid("workerId", "workerId must be 1 to 128 letters, digits, '.', ':', '-' or '_', starting with a letter or digit.");
         if (request.Types?.FirstOrDefault(t => !Jobs.JobCreator.KnownTypes.Contains(t)) is { } unknown)
             return Problems.Invalid("types", $"Unknown job type '{unknown}'.");
-        registry.Polled(request.WorkerId);
-        return leases.Claim(request.WorkerId, request.Types) is { } claim ? TypedResults.Ok(claim) : TypedResults.NoContent();
+        await workers.SeenAsync(request.WorkerId, WorkerSign.Poll, cancellationToken);
+        return await leases.ClaimAsync(request.WorkerId, request.Types, cancellationToken) is { } claim ? TypedResults.Ok(claim) : TypedResults.NoContent();
     }
 
-    private static Results<Ok<HeartbeatAnswer>, ValidationProblem, ProblemHttpResult> Heartbeat(
-        string projectId, string jobId, Heartbeat heartbeat, Leases leases, Jobs.JobStore store, WorkerRegistry registry)
+    private static async Task<Results<Ok<HeartbeatAnswer>, ValidationProblem, ProblemHttpResult>> Heartbeat(
+        string projectId, string jobId, Heartbeat heartbeat, Leases leases, IJobStore store, IWorkerStore workers, CancellationToken cancellationToken)
     {
         if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
             return invalid;
@@ -41,14 +43,14 @@ internal static partial class WorkersApi
             return Problems.Invalid("counts", "Counts cannot be negative.");
         if (RedactionsProblem(heartbeat.Redactions) is { } redactions)
             return Problems.Invalid("redactions", redactions);
-        var answer = leases.Heartbeat(projectId, jobId, heartbeat);
-        if (answer.Value is not null && store.Get(projectId, jobId)?.Lease?.WorkerId is { } workerId)
-            registry.HeartbeatFrom(workerId);
+        var answer = await leases.HeartbeatAsync(projectId, jobId, heartbeat, cancellationToken);
+        if (answer.Value is not null && (await store.GetAsync(projectId, jobId, cancellationToken))?.Lease?.WorkerId is { } workerId)
+            await workers.SeenAsync(workerId, WorkerSign.Heartbeat, cancellationToken);
         return Answer(answer, projectId, jobId);
     }
 
-    private static Results<Ok<Job>, ValidationProblem, ProblemHttpResult> Report(
-        string projectId, string jobId, Report report, Leases leases)
+    private static async Task<Results<Ok<Job>, ValidationProblem, ProblemHttpResult>> Report(
+        string projectId, string jobId, Report report, Leases leases, CancellationToken cancellationToken)
     {
         if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
             return invalid;
@@ -60,7 +62,7 @@ internal static partial class WorkersApi
             return Problems.Invalid("error", "A failed report must carry its failure card in \"error\".");
         if (RedactionsProblem(report.Redactions) is { } redactions)
             return Problems.Invalid("redactions", redactions);
-        return Answer(leases.Report(projectId, jobId, report), projectId, jobId);
+        return Answer(await leases.ReportAsync(projectId, jobId, report, cancellationToken), projectId, jobId);
     }
 
     private static Results<Ok<T>, ValidationProblem, ProblemHttpResult> Answer<T>(

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace JobLogs.ServiceDefaults.Logging;
 
 /// <summary>Lines to files under the data root: job logs (<see cref="JobLogFiles"/>) and the service's runtime log.</summary>
@@ -8,9 +10,20 @@ public sealed class FileLogDestination : ILogDestination
 
     public FileLogDestination(DataLayout layout, string service, long jobLogCapBytes, TimeProvider time)
     {
+        Layout = layout;
         _jobLogs = new JobLogFiles(layout, jobLogCapBytes, time);
         _runtimeLog = new RuntimeLog(layout.RuntimeLog(service), time);
     }
+
+    /// <summary>
+    /// The destination the settings name. Read leniently: the logger is built before options are validated, and a bad
+    /// setting is reported by that validation in one sentence (a data root that is not absolute never gets here).
+    /// </summary>
+    public static FileLogDestination FromConfiguration(IConfiguration configuration, string service, TimeProvider time) =>
+        new(new DataLayout(configuration[$"{JobLogsOptions.Section}:DataRoot"]!), service,
+            configuration.GetValue($"{JobLogsOptions.Section}:JobLogCapBytes", new JobLogsOptions().JobLogCapBytes), time);
+
+    public DataLayout Layout { get; }
 
     public JobLogAppend AppendToJob(JobKey job, ReadOnlySpan<byte> line, bool wantOffset, out long offset) =>
         _jobLogs.Append(job, line, wantOffset, out offset);

@@ -164,7 +164,7 @@ public sealed class LogStreamTests(ApiFactory api) : IClassFixture<ApiFactory>
         var huge = "{\"ts\":\"2026-11-28T10:00:00Z\",\"level\":\"info\",\"component\":\"python\",\"msg\":\"" + new string('A', 4 << 20) + "\"}";
         const string After = """{"ts":"2026-11-28T10:00:01Z","level":"warn","component":"python","msg":"after the long line"}""";
         await File.AppendAllTextAsync(path, huge + "\n" + After + "\n");
-        const int Window = JobLogs.Api.Logs.LogStream.WindowBytes;
+        const int Window = JobLogs.Api.Logs.LogEntryReader.FollowWindowBytes;
 
         await using var stream = await SseEvents.OpenAsync(_http, LogUrl(job.Id, $"/stream?after={start}"));
         await stream.NextOfAsync("ready");

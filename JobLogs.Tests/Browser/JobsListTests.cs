@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,13 +18,13 @@ public sealed class JobsListTests : WebOverApi<ApiFactory>
     [Fact]
     public async Task The_project_picker_the_type_filter_and_older_pages_lead_through_every_job()
     {
-        var store = Api.Services.GetRequiredService<JobStore>();
+        var store = Api.Services.GetRequiredService<IJobStore>();
         var (busy, other) = (ApiFactory.NewProjectId(), ApiFactory.NewProjectId());
         var now = DateTimeOffset.UtcNow;
-        var jobs = Enumerable.Range(0, 51)
-            .Select(i => PastJobs.Add(store, Api.Layout, busy, JobStatus.Succeeded, now - TimeSpan.FromMinutes(60 - i), logBytes: 200))
-            .ToList();
-        var lone = PastJobs.Add(store, Api.Layout, other, JobStatus.Failed, now, logBytes: 200);
+        var jobs = new List<JobRecord>();
+        foreach (var i in Enumerable.Range(0, 51))
+            jobs.Add(await PastJobs.Add(store, Api.Layout, busy, JobStatus.Succeeded, now - TimeSpan.FromMinutes(60 - i), logBytes: 200));
+        var lone = await PastJobs.Add(store, Api.Layout, other, JobStatus.Failed, now, logBytes: 200);
 
         var page = await Chromium.NewPage();
         await page.GotoAsync(new Uri(Web.Address, $"/projects/{busy}").ToString());

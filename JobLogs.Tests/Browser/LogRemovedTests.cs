@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.Tests.Retention;
 using JobLogs.Tests.Support;
@@ -20,7 +21,7 @@ public sealed class LogRemovedTests : WebOverApi<JobRetentionApiTests.SmallProje
     {
         var project = ApiFactory.NewProjectId();
         var output = JsonSerializer.SerializeToElement(new { assets = new[] { new { path = "out/image_00001_.png", size = 5000, contentType = "image/png" } } });
-        var job = PastJobs.Add(Api.Services.GetRequiredService<JobStore>(), Api.Layout, project, JobStatus.Succeeded,
+        var job = await PastJobs.Add(Api.Services.GetRequiredService<IJobStore>(), Api.Layout, project, JobStatus.Succeeded,
             DateTimeOffset.UtcNow - TimeSpan.FromDays(3), logBytes: 2000, assetBytes: 5000, output: output);
         using (var cleanup = await Api.CreateClient().PostAsync("/api/admin/retention", null))
             Assert.Equal(HttpStatusCode.OK, cleanup.StatusCode);

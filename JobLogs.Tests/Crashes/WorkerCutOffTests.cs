@@ -34,6 +34,8 @@ public sealed class WorkerCutOffTests
         var done = await services.Http.WaitForStatus(_project, job.Id, s => s.IsFinished(), TimeSpan.FromSeconds(30));
         Assert.True(done.Status == JobStatus.Succeeded, done.Error?.Summary);
         Assert.Single(done.Attempts);
+        // The Api logs the report just after it saved the record the status comes from.
+        await services.WaitForEntry(job, e => e.Str("msg")!.Contains("reported succeeded"), "the Api's entry of the report");
         var log = services.JobLog(job);
         // Written while the Api could not be reached: the tool's ticks and the run's end.
         Assert.InRange(ended.Ts(), cutAt, restoredAt);

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using JobLogs.Api.Logs;
+using JobLogs.Api.Store.Files;
 using JobLogs.Tests.Support;
 
 namespace JobLogs.Tests.Logging;
@@ -39,7 +40,7 @@ public sealed class LogWindowTests : IDisposable
     {
         var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
-            TailResult.Write(writer, window, LogFilter.None, _verdicts);
+            TailJson.Write(writer, window, LogFilter.None, _verdicts);
         var response = JsonDocument.Parse(buffer.ToArray()).RootElement.Clone();
         JsonLines.AssertValid(Schemas.TailResponse, response);
         return response;

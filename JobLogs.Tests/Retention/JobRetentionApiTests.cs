@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Text.Json;
 using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,8 +31,8 @@ public sealed class JobRetentionApiTests(JobRetentionApiTests.SmallProjectsApi a
     public async Task A_project_past_its_size_loses_the_finished_jobs_log_and_assets_and_the_routes_say_so()
     {
         var project = ApiFactory.NewProjectId();
-        var store = api.Services.GetRequiredService<JobStore>();
-        var finished = PastJobs.Add(store, api.Layout, project, JobStatus.Succeeded, DateTimeOffset.UtcNow - TimeSpan.FromDays(2), logBytes: 1000, assetBytes: 5000);
+        var store = api.Services.GetRequiredService<IJobStore>();
+        var finished = await PastJobs.Add(store, api.Layout, project, JobStatus.Succeeded, DateTimeOffset.UtcNow - TimeSpan.FromDays(2), logBytes: 1000, assetBytes: 5000);
         var log = api.Layout.JobLog(project, finished.Id);
         const long bytes = 6000;
         var queued = await _http.CreateTool(project, "hello");

@@ -1,7 +1,10 @@
+using System.Text.Json;
 using JobLogs.Api.Events;
 using JobLogs.Api.Jobs;
 using JobLogs.Api.Retention;
+using JobLogs.Api.Store.Files;
 using JobLogs.Jobs;
+using JobLogs.ServiceDefaults.Logging;
 using JobLogs.ServiceDefaults.Redaction;
 using JobLogs.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,40 +23,48 @@ public sealed class JobRetentionTests : IDisposable
     private readonly TempDirectory _data = new("retention");
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
     private readonly DataLayout _layout;
-    private readonly JobStore _store;
+    private readonly FileJobStore _store;
+    private readonly FileLogStore _logs;
 
     public JobRetentionTests()
     {
         _layout = new DataLayout(_data.Path);
+        _logs = new FileLogStore(new FileLogDestination(_layout, "backend", 1 << 20, TimeProvider.System));
         _store = Store();
     }
 
-    public void Dispose() => _data.Dispose();
+    public void Dispose()
+    {
+        _logs.Dispose();
+        _data.Dispose();
+    }
 
-    private JobStore Store() =>
-        new(_layout, new ProjectEvents(_layout, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance), NullLogger<JobStore>.Instance);
+    private FileJobStore Store() =>
+        new(_layout, new ProjectEvents(_logs, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance), NullLogger<FileJobStore>.Instance);
 
-    private JobRemovals Run(RetentionOptions limits) =>
-        new JobRetention(_store, _layout, Options.Create(limits), _time, NullLogger<JobRetention>.Instance).Apply();
+    private Task<JobRemovals> Run(RetentionOptions limits) =>
+        new JobRetention(_store, _logs, new FileAssetStore(_layout), new LogRemovals(), Options.Create(limits), _time, NullLogger<JobRetention>.Instance).ApplyAsync();
 
-    private JobRecord Job(string projectId, JobStatus status, TimeSpan ago, int logBytes = 1000, int assetBytes = 0, bool cancelRequested = false) =>
+    private Task<JobRecord> Job(string projectId, JobStatus status, TimeSpan ago, int logBytes = 1000, int assetBytes = 0, bool cancelRequested = false) =>
         PastJobs.Add(_store, _layout, projectId, status, _time.GetUtcNow() - ago, logBytes, assetBytes, cancelRequested);
 
     private bool LogExists(JobRecord job) => File.Exists(_layout.JobLog(job.ProjectId, job.Id));
 
     private bool AssetsExist(JobRecord job) => Directory.Exists(_layout.Assets(job.ProjectId, job.Id));
 
-    private LogRemoval? Removed(JobRecord job) => _store.Get(job.ProjectId, job.Id)!.LogRemoved;
+    /// <summary>The removal the job's record holds, as saved on disk.</summary>
+    private LogRemoval? Removed(JobRecord job) =>
+        JsonSerializer.Deserialize<JobRecord>(File.ReadAllBytes(_layout.JobRecord(job.ProjectId, job.Id)), Json.Options)!.LogRemoved;
 
     [Fact]
-    public void Past_their_age_finished_jobs_lose_log_and_assets_and_keep_a_marked_record()
+    public async Task Past_their_age_finished_jobs_lose_log_and_assets_and_keep_a_marked_record()
     {
         var project = ApiFactory.NewProjectId();
-        var old = Job(project, JobStatus.Succeeded, 31 * Day, logBytes: 1200, assetBytes: 800);
-        var canceled = Job(project, JobStatus.Canceled, 31 * Day);
-        var young = Job(project, JobStatus.Succeeded, 29 * Day, assetBytes: 800);
+        var old = await Job(project, JobStatus.Succeeded, 31 * Day, logBytes: 1200, assetBytes: 800);
+        var canceled = await Job(project, JobStatus.Canceled, 31 * Day);
+        var young = await Job(project, JobStatus.Succeeded, 29 * Day, assetBytes: 800);
 
-        var removed = Run(new RetentionOptions { JobMaxAge = 30 * Day });
+        var removed = await Run(new RetentionOptions { JobMaxAge = 30 * Day });
 
         Assert.Equal((2, 1, 3000L), (removed.Jobs, removed.AssetFolders, removed.Bytes));
         Assert.False(LogExists(old));
@@ -65,46 +76,46 @@ public sealed class JobRetentionTests : IDisposable
 
         // The marked record is a valid record: an Api started again reads it back.
         var reloaded = Store();
-        Assert.Equal(3, reloaded.Load());
-        Assert.Equal(Removed(old), reloaded.Get(project, old.Id)!.LogRemoved);
+        Assert.Equal(3, (await reloaded.OpenAsync()).Jobs);
+        Assert.Equal(Removed(old), (await reloaded.GetAsync(project, old.Id))!.LogRemoved);
         Assert.True(File.Exists(_layout.JobRecord(project, old.Id)));
 
         // A second run finds nothing more to do.
-        Assert.Equal(0, Run(new RetentionOptions { JobMaxAge = 30 * Day }).Jobs);
+        Assert.Equal(0, (await Run(new RetentionOptions { JobMaxAge = 30 * Day })).Jobs);
     }
 
     [Fact]
-    public void Failed_jobs_are_kept_longer()
+    public async Task Failed_jobs_are_kept_longer()
     {
         var project = ApiFactory.NewProjectId();
         var limits = new RetentionOptions { JobMaxAge = 30 * Day, FailedJobMaxAge = 90 * Day };
-        var succeeded = Job(project, JobStatus.Succeeded, 31 * Day);
-        var failed = Job(project, JobStatus.Failed, 31 * Day);
+        var succeeded = await Job(project, JobStatus.Succeeded, 31 * Day);
+        var failed = await Job(project, JobStatus.Failed, 31 * Day);
 
-        Run(limits);
+        await Run(limits);
         Assert.NotNull(Removed(succeeded));
         Assert.True(LogExists(failed));
 
         _time.Advance(60 * Day);
-        Run(limits);
+        await Run(limits);
         Assert.False(LogExists(failed));
         Assert.Equal("failed, older than 90 days", Removed(failed)?.Reason);
     }
 
     [Fact]
-    public void Queued_running_and_just_finished_jobs_are_never_touched()
+    public async Task Queued_running_and_just_finished_jobs_are_never_touched()
     {
         var project = ApiFactory.NewProjectId();
         var untouched = new[]
         {
-            Job(project, JobStatus.Queued, 400 * Day, logBytes: 20_000),
-            Job(project, JobStatus.Running, 400 * Day, logBytes: 20_000, assetBytes: 20_000),
-            Job(project, JobStatus.Running, 400 * Day, logBytes: 20_000, cancelRequested: true),
+            await Job(project, JobStatus.Queued, 400 * Day, logBytes: 20_000),
+            await Job(project, JobStatus.Running, 400 * Day, logBytes: 20_000, assetBytes: 20_000),
+            await Job(project, JobStatus.Running, 400 * Day, logBytes: 20_000, cancelRequested: true),
             // Its writers may still hold its log open for a few seconds.
-            Job(project, JobStatus.Succeeded, TimeSpan.FromSeconds(10), logBytes: 20_000),
+            await Job(project, JobStatus.Succeeded, TimeSpan.FromSeconds(10), logBytes: 20_000),
         };
 
-        var removed = Run(new RetentionOptions { JobMaxAge = Day, ProjectMaxBytes = 4096 });
+        var removed = await Run(new RetentionOptions { JobMaxAge = Day, ProjectMaxBytes = 4096 });
 
         Assert.Equal(0, removed.Jobs);
         Assert.All(untouched, job => Assert.True(LogExists(job) && Removed(job) is null));
@@ -112,18 +123,18 @@ public sealed class JobRetentionTests : IDisposable
     }
 
     [Fact]
-    public void Past_its_size_a_project_loses_the_jobs_that_finished_first()
+    public async Task Past_its_size_a_project_loses_the_jobs_that_finished_first()
     {
         var project = ApiFactory.NewProjectId();
         // Created in this order, finished in another: c first, then a, d, b. 4000 bytes each, 16000 in all.
-        var a = Job(project, JobStatus.Succeeded, 3 * Day, logBytes: 3000, assetBytes: 1000);
-        var b = Job(project, JobStatus.Failed, 1 * Day, logBytes: 3000, assetBytes: 1000);
-        var c = Job(project, JobStatus.Succeeded, 4 * Day, logBytes: 3000, assetBytes: 1000);
-        var d = Job(project, JobStatus.Succeeded, 2 * Day, logBytes: 3000, assetBytes: 1000);
+        var a = await Job(project, JobStatus.Succeeded, 3 * Day, logBytes: 3000, assetBytes: 1000);
+        var b = await Job(project, JobStatus.Failed, 1 * Day, logBytes: 3000, assetBytes: 1000);
+        var c = await Job(project, JobStatus.Succeeded, 4 * Day, logBytes: 3000, assetBytes: 1000);
+        var d = await Job(project, JobStatus.Succeeded, 2 * Day, logBytes: 3000, assetBytes: 1000);
         var other = ApiFactory.NewProjectId();
-        var small = new[] { Job(other, JobStatus.Succeeded, 9 * Day, logBytes: 5000), Job(other, JobStatus.Succeeded, 8 * Day, logBytes: 5000) };
+        var small = new[] { await Job(other, JobStatus.Succeeded, 9 * Day, logBytes: 5000), await Job(other, JobStatus.Succeeded, 8 * Day, logBytes: 5000) };
 
-        var removed = Run(new RetentionOptions { ProjectMaxBytes = 10_000 });
+        var removed = await Run(new RetentionOptions { ProjectMaxBytes = 10_000 });
 
         Assert.Equal((2, 8000L), (removed.Jobs, removed.Bytes));
         Assert.All(new[] { c, a }, job => Assert.Equal(new LogRemoval(_time.GetUtcNow(), "the project passed its limit of 10,000 bytes", 4000), Removed(job)));
@@ -132,7 +143,7 @@ public sealed class JobRetentionTests : IDisposable
     }
 
     [Fact]
-    public void Nothing_outside_the_data_root_is_touched()
+    public async Task Nothing_outside_the_data_root_is_touched()
     {
         using var outside = new TempDirectory("outside");
         var outsideFile = outside.File("keep.txt");
@@ -142,16 +153,16 @@ public sealed class JobRetentionTests : IDisposable
         var project = ApiFactory.NewProjectId();
 
         // Links inside an assets folder, to a file and to a folder outside the root.
-        var linked = Job(project, JobStatus.Succeeded, 40 * Day, assetBytes: 50);
+        var linked = await Job(project, JobStatus.Succeeded, 40 * Day, assetBytes: 50);
         var folder = _layout.Assets(project, linked.Id);
         File.CreateSymbolicLink(Path.Combine(folder, "out", "file-link.txt"), outsideFile);
         Directory.CreateSymbolicLink(Path.Combine(folder, "folder-link"), outside.File("folder"));
         // An assets folder that is itself a link to a folder outside.
-        var linkedFolder = Job(project, JobStatus.Succeeded, 40 * Day);
+        var linkedFolder = await Job(project, JobStatus.Succeeded, 40 * Day);
         Directory.CreateDirectory(Path.GetDirectoryName(_layout.Assets(project, linkedFolder.Id))!);
         Directory.CreateSymbolicLink(_layout.Assets(project, linkedFolder.Id), outside.File("folder"));
 
-        var removed = Run(new RetentionOptions { JobMaxAge = 30 * Day });
+        var removed = await Run(new RetentionOptions { JobMaxAge = 30 * Day });
 
         Assert.Equal((2, 2050L), (removed.Jobs, removed.Bytes)); // what lies outside is neither counted nor removed
         Assert.False(Directory.Exists(folder));
@@ -161,12 +172,12 @@ public sealed class JobRetentionTests : IDisposable
     }
 
     [Fact]
-    public void With_no_limits_set_nothing_is_removed()
+    public async Task With_no_limits_set_nothing_is_removed()
     {
         var project = ApiFactory.NewProjectId();
-        var ancient = Job(project, JobStatus.Succeeded, 3650 * Day, logBytes: 100_000, assetBytes: 100_000);
+        var ancient = await Job(project, JobStatus.Succeeded, 3650 * Day, logBytes: 100_000, assetBytes: 100_000);
 
-        Assert.Equal(0, Run(new RetentionOptions()).Jobs);
+        Assert.Equal(0, (await Run(new RetentionOptions())).Jobs);
         Assert.True(LogExists(ancient) && AssetsExist(ancient));
     }
 }

@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
 using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
 using JobLogs.Jobs;
 
 namespace JobLogs.Tests.Support;
 
 /// <summary>
-/// Jobs from the past, written through a real <see cref="JobStore"/> (the Api's own, or one over a temp data root) with
+/// Jobs from the past, written through a real <see cref="IJobStore"/> (the Api's own, or one over a temp data root) with
 /// a log and assets of the sizes asked for: retention tests cannot wait days for a job to grow old.
 /// </summary>
 internal static class PastJobs
@@ -15,7 +16,7 @@ internal static class PastJobs
     /// A job that finished at <paramref name="at"/> (or was created then, when queued or running), with a log of about
     /// <paramref name="logBytes"/> and, when <paramref name="assetBytes"/> is not 0, one asset <c>out/image_00001_.png</c>.
     /// </summary>
-    public static JobRecord Add(JobStore store, DataLayout layout, string projectId, JobStatus status, DateTimeOffset at,
+    public static async Task<JobRecord> Add(IJobStore store, DataLayout layout, string projectId, JobStatus status, DateTimeOffset at,
         int logBytes = 1000, int assetBytes = 0, bool cancelRequested = false, JsonElement? output = null)
     {
         var id = "past-" + Guid.NewGuid().ToString("N")[..12];
@@ -33,7 +34,7 @@ internal static class PastJobs
             LogPath = DataLayout.JobLogRelative(projectId, id),
             Requests = cancelRequested ? [new JobRequest(JobAction.Cancel, at, 1, new RequestOrigin("ada", null, null, null))] : [],
         };
-        store.Add(record);
+        await store.AddAsync(record);
         var log = layout.JobLog(projectId, id);
         Directory.CreateDirectory(Path.GetDirectoryName(log)!);
         File.WriteAllBytes(log, Log(projectId, id, at, logBytes));

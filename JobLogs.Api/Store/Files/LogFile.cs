@@ -1,17 +1,25 @@
 using System.Buffers;
+using JobLogs.Api.Logs;
 using Microsoft.Win32.SafeHandles;
 
-namespace JobLogs.Api.Logs;
+namespace JobLogs.Api.Store.Files;
 
 /// <summary>
-/// A JSONL log opened for reading windows of it while other processes keep appending (shared read, write and
+/// A JSONL log file opened for reading windows of it while other processes keep appending (shared read, write and
 /// delete). A log that does not exist yet reads as empty.
 /// </summary>
-internal sealed class LogFile : IDisposable
+internal sealed class LogFile : ILogReader
 {
+    private const int CopyChunkBytes = 64 * 1024;
     private readonly SafeFileHandle? _handle;
 
-    private LogFile(SafeFileHandle? handle) => _handle = handle;
+    private readonly LogWindow.ReadAt? _readAt;
+
+    private LogFile(SafeFileHandle? handle)
+    {
+        _handle = handle;
+        _readAt = handle is null ? null : (buffer, offset) => RandomAccess.Read(handle, buffer, offset);
+    }
 
     public static LogFile Open(string path)
     {
@@ -30,9 +38,11 @@ internal sealed class LogFile : IDisposable
     /// <summary>The size now (fstat): it includes what other processes appended since.</summary>
     public long Length => _handle is null ? 0 : RandomAccess.GetLength(_handle);
 
+    public DateTimeOffset? LastWriteAt => _handle is null ? null : File.GetLastWriteTimeUtc(_handle);
+
     /// <summary>The whole lines that end at or before <paramref name="before"/>, from at most <paramref name="maxBytes"/> before it.</summary>
     public LogWindow Before(long before, int maxBytes) =>
-        _handle is null ? LogWindow.Empty(0) : LogWindow.Backward(_handle, before, maxBytes, Length);
+        _handle is null ? LogWindow.Empty(0) : LogWindow.Backward(_readAt!, before, maxBytes, Length);
 
     /// <summary>
     /// The whole lines that start at or after <paramref name="after"/>, from at most <paramref name="maxBytes"/> after it
@@ -43,10 +53,15 @@ internal sealed class LogFile : IDisposable
         if (_handle is null)
             return LogWindow.Empty(0);
         var size = Length;
-        return LogWindow.Forward(_handle, after, maxBytes, Math.Min(limit, size), size);
+        return LogWindow.Forward(_readAt!, after, maxBytes, Math.Min(limit, size), size);
     }
 
-    /// <summary>Copies the bytes [<paramref name="from"/>, <paramref name="to"/>) as they are, a chunk at a time.</summary>
+    // A local file is read in place: one pread per window, done by the time it returns.
+    public ValueTask<LogWindow> BeforeAsync(long before, int maxBytes, CancellationToken cancellationToken = default) => new(Before(before, maxBytes));
+
+    public ValueTask<LogWindow> AfterAsync(long after, int maxBytes, long limit = long.MaxValue, CancellationToken cancellationToken = default) =>
+        new(After(after, maxBytes, limit));
+
     public async Task CopyToAsync(Stream destination, long from, long to, CancellationToken cancellationToken)
     {
         if (_handle is null)
@@ -68,8 +83,6 @@ internal sealed class LogFile : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private const int CopyChunkBytes = 64 * 1024;
 
     public void Dispose() => _handle?.Dispose();
 }

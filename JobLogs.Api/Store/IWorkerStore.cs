@@ -1,0 +1,21 @@
+namespace JobLogs.Api.Store;
+
+/// <summary>
+/// The workers the Api has heard from: every claim poll and every heartbeat is a sign of life (a worker with all its
+/// slots busy does not poll but heartbeats its jobs).
+/// </summary>
+internal interface IWorkerStore
+{
+    Task SeenAsync(string workerId, WorkerSign sign, CancellationToken cancellationToken = default);
+
+    /// <summary>Every worker heard from since <paramref name="since"/>, most recently heard first.</summary>
+    Task<IReadOnlyList<WorkerSeen>> SeenSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default);
+}
+
+internal enum WorkerSign { Poll, Heartbeat }
+
+internal sealed record WorkerSeen(string WorkerId, DateTimeOffset? LastPollAt, DateTimeOffset? LastHeartbeatAt)
+{
+    public DateTimeOffset LastSeenAt => (LastPollAt ?? DateTimeOffset.MinValue) > (LastHeartbeatAt ?? DateTimeOffset.MinValue)
+        ? LastPollAt!.Value : LastHeartbeatAt ?? DateTimeOffset.MinValue;
+}

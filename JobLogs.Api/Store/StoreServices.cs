@@ -1,0 +1,25 @@
+using JobLogs.Api.Store.Files;
+using JobLogs.ServiceDefaults;
+using JobLogs.ServiceDefaults.Logging;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace JobLogs.Api.Store;
+
+internal static class StoreServices
+{
+    /// <summary>
+    /// The store of files mode, under <c>JobLogs:DataRoot</c>: the one place the Api touches the data root. Its log
+    /// store is the logging pipeline's destination too, so the Api's own entries go where its reads find them.
+    /// </summary>
+    public static WebApplicationBuilder AddFileStore(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.Services.AddSingleton<ILogStore>(_ => new FileLogStore(
+            FileLogDestination.FromConfiguration(configuration, ServiceIdentity.Api.Service, TimeProvider.System)));
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => sp.GetRequiredService<ILogStore>()));
+        builder.Services.AddSingleton<IJobStore, FileJobStore>();
+        builder.Services.AddSingleton<IAssetStore, FileAssetStore>();
+        builder.Services.AddSingleton<IWorkerStore, MemoryWorkerStore>();
+        return builder;
+    }
+}

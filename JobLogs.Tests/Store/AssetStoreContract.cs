@@ -1,0 +1,63 @@
+using JobLogs.Api.Store;
+using JobLogs.Tests.Support;
+
+namespace JobLogs.Tests.Store;
+
+/// <summary>What every asset store does, tested through <see cref="IAssetStore"/> alone.</summary>
+public abstract class AssetStoreContract : IAsyncLifetime
+{
+    private protected IAssetStore Assets { get; private set; } = null!;
+
+    private protected abstract Task<IAssetStore> CreateAsync();
+
+    /// <summary>Stores a job's output file as a worker would (the seam's upload comes with log shipping).</summary>
+    private protected abstract Task PutAsync(string projectId, string jobId, string path, byte[] bytes);
+
+    public async Task InitializeAsync() => Assets = await CreateAsync();
+
+    public virtual Task DisposeAsync() => Task.CompletedTask;
+
+    private const string Job = "20260601-120000-0000abcd";
+
+    [Fact]
+    public async Task An_asset_is_found_by_its_path_with_its_size_and_bytes()
+    {
+        var project = ApiFactory.NewProjectId();
+        await PutAsync(project, Job, "out/image_00001_.png", [1, 2, 3, 4]);
+
+        var asset = await Assets.FindAsync(project, Job, ["out", "image_00001_.png"]);
+        Assert.Equal(("image_00001_.png", 4L), (asset!.Name, asset.Length));
+        await using var stream = asset.Open();
+        Assert.True(stream.CanSeek); // range requests
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        Assert.Equal(new byte[] { 1, 2, 3, 4 }, copy.ToArray());
+    }
+
+    [Fact]
+    public async Task A_path_the_job_has_no_asset_at_finds_nothing_and_nothing_leaves_the_job()
+    {
+        var project = ApiFactory.NewProjectId();
+        await PutAsync(project, Job, "out/a.png", [1]);
+        await PutAsync(project, "20260601-120000-0000ffff", "out/other.png", [1]);
+
+        Assert.Null(await Assets.FindAsync(project, Job, ["out", "b.png"]));
+        Assert.Null(await Assets.FindAsync(project, Job, ["out"])); // a folder is not an asset
+        Assert.Null(await Assets.FindAsync(project, Job, ["..", "20260601-120000-0000ffff", "out", "other.png"]));
+        Assert.Null(await Assets.FindAsync(ApiFactory.NewProjectId(), Job, ["out", "a.png"]));
+    }
+
+    [Fact]
+    public async Task A_jobs_assets_have_a_size_and_are_deleted_together()
+    {
+        var project = ApiFactory.NewProjectId();
+        await PutAsync(project, Job, "out/a.png", new byte[300]);
+        await PutAsync(project, Job, "out/deep/b.png", new byte[200]);
+
+        Assert.Equal(500, await Assets.SizeAsync(project, Job));
+        Assert.True(await Assets.DeleteAsync(project, Job));
+        Assert.Equal(0, await Assets.SizeAsync(project, Job));
+        Assert.Null(await Assets.FindAsync(project, Job, ["out", "a.png"]));
+        Assert.False(await Assets.DeleteAsync(project, Job)); // nothing left
+    }
+}
