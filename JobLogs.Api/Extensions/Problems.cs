@@ -1,10 +1,19 @@
+using System.Diagnostics;
+using System.Text.Json;
 using JobLogs.Jobs;
+using JobLogs.ServiceDefaults.Redaction;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobLogs.Api.Extensions;
 
-/// <summary>The ProblemDetails answers every route shares: a sentence that says what is wrong.</summary>
-internal static class Problems
+/// <summary>
+/// The one home of problem details. Every error is a ProblemDetails with a sentence that says what is wrong: the answers
+/// every route shares are made here, and the pipeline set up here gives the framework's own errors a sentence too,
+/// redacts every sentence, and logs every failed request to the service log: body and binding errors are 4xx (never
+/// 500), unhandled exceptions are 500.
+/// </summary>
+internal static partial class Problems
 {
     /// <summary>A 400 naming each invalid id, or null when all are valid.</summary>
     public static ValidationProblem? InvalidIds(params (string Kind, string? Value)[] ids)
@@ -43,4 +52,86 @@ internal static class Problems
 
     public static ProblemHttpResult JobNotFound(string projectId, string jobId) =>
         NotFound($"Job {jobId} does not exist in project {projectId}.");
+
+    private const string DetailItem = "JobLogs.ProblemDetail";
+
+    public static IServiceCollection AddRequestProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Extensions["traceId"] = Activity.Current?.TraceId.ToHexString();
+            problem.Detail ??= DefaultDetail(context.HttpContext);
+            // A sentence may quote what the client sent: it is redacted like everything else that leaves the Api.
+            var redactor = context.HttpContext.RequestServices.GetRequiredService<Redactor>();
+            problem.Detail = problem.Detail is null ? null : redactor.Redact(problem.Detail);
+            if (problem is HttpValidationProblemDetails validation)
+                foreach (var (field, errors) in validation.Errors.ToList())
+                    validation.Errors[field] = [.. errors.Select(e => redactor.Redact(e))];
+            context.HttpContext.Items[DetailItem] = problem.Detail ?? problem.Title;
+        });
+        services.AddExceptionHandler<BadRequestHandler>();
+        // Binding failures throw, so the handler above can say exactly what was wrong with the request.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        return services;
+    }
+
+    // Answers the framework gives by itself (no route, wrong method, wrong content type) still say what is wrong.
+    private static string? DefaultDetail(HttpContext context) => context.Response.StatusCode switch
+    {
+        StatusCodes.Status401Unauthorized => $"This route needs an API key in the {JobLogs.ServiceDefaults.Security.ApiKeys.Header} header.",
+        StatusCodes.Status403Forbidden => "The API key given is not valid for this route.",
+        StatusCodes.Status404NotFound => $"There is no route {context.Request.Method} {context.Request.Path}.",
+        StatusCodes.Status405MethodNotAllowed => $"{context.Request.Path} does not accept {context.Request.Method}.",
+        StatusCodes.Status415UnsupportedMediaType => "The request body must be JSON, sent with Content-Type: application/json.",
+        StatusCodes.Status413PayloadTooLarge => "The request body is too large.",
+        _ => null,
+    };
+
+    public static WebApplication UseRequestProblems(this WebApplication app)
+    {
+        app.Use(LogFailedRequests);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    private static async Task LogFailedRequests(HttpContext context, RequestDelegate next)
+    {
+        await next(context);
+        if (context.Response.StatusCode < 400)
+            return;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Api.Requests");
+        var detail = context.Items[DetailItem] as string ?? "";
+        if (context.Response.StatusCode >= 500)
+            LogServerError(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, detail);
+        else
+            LogClientError(logger, context.Request.Method, context.Request.Path, context.Response.StatusCode, detail);
+    }
+
+    /// <summary>Maps what a client sent wrong (bad JSON, wrong content type, too large a body) to its 4xx.</summary>
+    private sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not BadHttpRequestException bad)
+                return false;
+            var detail = bad.InnerException is JsonException json
+                ? $"The request body is not valid JSON for this route: {json.Message}"
+                : bad.Message;
+            context.Response.StatusCode = bad.StatusCode;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails = { Status = bad.StatusCode, Title = "Bad request", Detail = detail },
+            });
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Method} {Path} answered {StatusCode}: {Detail}")]
+    private static partial void LogClientError(ILogger logger, string method, string path, int statusCode, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} answered {StatusCode}: {Detail}")]
+    private static partial void LogServerError(ILogger logger, string method, string path, int statusCode, string detail);
 }
