@@ -66,15 +66,12 @@ internal sealed record JobRecord
         ProjectId = ProjectId, JobId = Id, SpecId = SpecId, AssetId = AssetId, Attempt = Attempt, PromptId = given?.PromptId,
     };
 
-    public Job ToWire() => new()
-    {
-        Id = Id, ProjectId = ProjectId, Type = Type, Status = Status, Input = Input, Output = Output, Error = Error,
-        CreatedAt = CreatedAt, StartedAt = StartedAt, FinishedAt = FinishedAt, DurationMs = DurationMs, Attempt = Attempt,
-        Attempts = [.. Attempts.Select(a => new JobAttempt(a.N, a.TraceId, a.StartedAt, a.FinishedAt, a.Status, a.WorkerId, a.Redactions))],
-        Lease = Lease is { } lease ? new LeaseInfo(lease.WorkerId, lease.ExpiresAt) : null,
-        LogPath = LogPath, Counts = Counts, SpecId = SpecId, AssetId = AssetId, Requests = Requests, Redactions = Redactions,
-        LogRemoved = LogRemoved,
-    };
+    /// <summary>
+    /// The job as the Api serves it: the record read as the wire <see cref="Job"/>. One rule, so a field added to both
+    /// is carried and cannot drift, while what only the Api keeps (the lease token, each attempt's counts, lease hash and
+    /// span) has no place in <see cref="JobAttempt"/> or <see cref="LeaseInfo"/> and is left behind.
+    /// </summary>
+    public Job ToWire() => JsonSerializer.SerializeToElement(this, Json.Options).Deserialize<Job>(Json.Options)!;
 
     public JobSummary ToSummary() =>
         new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId, Attempt, StartedAt, LogRemoved);
