@@ -3,10 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using JobLogs.ServiceDefaults.Logging;
 using JobLogs.Worker.Jobs;
 using Microsoft.Extensions.Options;
-using Polly.Timeout;
 
 namespace JobLogs.Worker.ComfyUI;
 
@@ -24,8 +22,6 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
 
     /// <summary>What the spans of ComfyUI calls name as their target.</summary>
     public const string CallTarget = "comfyui";
-
-    private const int MaxAnswerBytes = 8 * 1024 * 1024;
 
     private ComfyUIOptions Settings => options.Value;
 
@@ -52,7 +48,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
     {
         var body = new JsonObject { ["prompt"] = prompt.DeepClone(), ["client_id"] = clientId, ["prompt_id"] = promptId };
         var answer = await SendAsync("submit", HttpMethod.Post, "prompt", body, Settings.RequestTimeout, cancellationToken,
-            data: (status, json) => status == 400 && json is { } j ? RejectionData(j) : null,
+            data: (status, json) => status == 400 && json is { } j ? PromptErrors.RejectionData(j) : null,
             // A lost answer is looked up next (the prompt may be queued): only a sure failure is an error.
             failureLevel: failure => failure.Failure is CallFailure.ConnectionLost or CallFailure.Timeout ? LogLevel.Warning : LogLevel.Error);
         if (answer.Status == 400 && answer.Json is { } refused && refused.TryGetProperty("error", out _))
@@ -62,7 +58,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         }
         EnsureSuccess(answer, "POST", "prompt");
         if (answer.Json is not { ValueKind: JsonValueKind.Object } json || !json.TryGetProperty("prompt_id", out _))
-            throw BadAnswer(answer, "POST", "prompt");
+            throw CallFailures.BadAnswer(answer, Where("POST", "prompt"));
         return new Submitted(json.TryGetProperty("number", out var n) && n.TryGetDouble(out var number) ? number : 0, json);
     }
 
@@ -72,7 +68,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         var answer = await SendAsync("history", HttpMethod.Get, $"history/{promptId}", null, Settings.RequestTimeout, cancellationToken, log);
         EnsureSuccess(answer, "GET", $"history/{promptId}");
         if (answer.Json is not { ValueKind: JsonValueKind.Object } json)
-            throw BadAnswer(answer, "GET", $"history/{promptId}");
+            throw CallFailures.BadAnswer(answer, Where("GET", $"history/{promptId}"));
         return json.TryGetProperty(promptId, out var entry) && entry.ValueKind == JsonValueKind.Object ? entry.Clone() : null;
     }
 
@@ -84,7 +80,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         var answer = await SendAsync("queue", HttpMethod.Get, "queue", null, Settings.RequestTimeout, cancellationToken, log);
         EnsureSuccess(answer, "GET", "queue");
         if (answer.Json is not { ValueKind: JsonValueKind.Object } json)
-            throw BadAnswer(answer, "GET", "queue");
+            throw CallFailures.BadAnswer(answer, Where("GET", "queue"));
         return Contains(json, "queue_running", promptId) ? QueuePlace.Running
             : Contains(json, "queue_pending", promptId) ? QueuePlace.Pending
             : QueuePlace.Absent;
@@ -124,7 +120,7 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
             using var response = await Http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             status = ((int)response.StatusCode).ToString();
             if (!response.IsSuccessStatusCode)
-                throw new ComfyUICallException(KindOf((int)response.StatusCode), where,
+                throw new ComfyUICallException(CallFailures.KindOf((int)response.StatusCode), where,
                     $"ComfyUI answered {(int)response.StatusCode} to the download of {file.Filename}.", (int)response.StatusCode);
             Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
             var temp = destination + ".part";
@@ -139,10 +135,10 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
             JobTelemetry.EndCall(call, status, failed: false);
             return new Downloaded(bytes, contentType);
         }
-        catch (Exception ex) when (Translate(ex, where, timeout, cancellationToken) is { } failure)
+        catch (Exception ex) when (CallFailures.Of(ex, where, Endpoint(""), timeout, cancellationToken) is { } failure)
         {
-            LogCall("download", "GET", "view", Describe(failure, status), started, LogLevel.Error, new() { ["file"] = file.Filename });
-            JobTelemetry.EndCall(call, Describe(failure, status), failed: true);
+            LogCall("download", "GET", "view", CallFailures.Describe(failure, status), started, LogLevel.Error, new() { ["file"] = file.Filename });
+            JobTelemetry.EndCall(call, CallFailures.Describe(failure, status), failed: true);
             throw failure;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -154,12 +150,10 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
 
     // --- plumbing -------------------------------------------------------------------------------------------------
 
-    private sealed record Answer(int Status, string? MediaType, byte[] Body, JsonElement? Json);
-
     private const string Canceled = "canceled";
 
     /// <summary>One call: its span, and its job log entry unless <paramref name="log"/> is false (the caller summarises).</summary>
-    private async Task<Answer> SendAsync(
+    private async Task<ComfyUIAnswer> SendAsync(
         string op, HttpMethod method, string path, JsonNode? body, TimeSpan timeout, CancellationToken cancellationToken, bool log = true,
         Func<int, JsonElement?, Dictionary<string, object?>?>? data = null, Func<ComfyUICallException, LogLevel>? failureLevel = null)
     {
@@ -174,20 +168,19 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
             if (body is not null)
                 request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
             using var response = await Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
-            var bytes = await ReadBounded(response.Content, deadline.Token);
-            var status = (int)response.StatusCode;
-            var json = TryParse(bytes);
+            var answer = await ComfyUIAnswer.ReadAsync(response, deadline.Token);
+            var status = answer.Status;
             // The entry is written while the call's span is current, so it points at the span.
             if (log)
-                LogCall(op, method.Method, path, status.ToString(), started, status < 400 ? LogLevel.Information : LogLevel.Error, data?.Invoke(status, json));
+                LogCall(op, method.Method, path, status.ToString(), started, status < 400 ? LogLevel.Information : LogLevel.Error, data?.Invoke(status, answer.Json));
             JobTelemetry.EndCall(call, status.ToString(), failed: status >= 400);
-            return new Answer(status, response.Content.Headers.ContentType?.MediaType, bytes, json);
+            return answer;
         }
-        catch (Exception ex) when (Translate(ex, where, deadline, cancellationToken) is { } failure)
+        catch (Exception ex) when (CallFailures.Of(ex, where, Endpoint(""), deadline, cancellationToken) is { } failure)
         {
             if (log)
-                LogCall(op, method.Method, path, Describe(failure, null), started, failureLevel?.Invoke(failure) ?? LogLevel.Error, null);
-            JobTelemetry.EndCall(call, Describe(failure, null), failed: true);
+                LogCall(op, method.Method, path, CallFailures.Describe(failure, null), started, failureLevel?.Invoke(failure) ?? LogLevel.Error, null);
+            JobTelemetry.EndCall(call, CallFailures.Describe(failure, null), failed: true);
             throw failure;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -197,97 +190,11 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         }
     }
 
-    /// <summary>The exception as a call failure; null for our own cancellation (the run was stopped), which passes through.</summary>
-    private ComfyUICallException? Translate(Exception ex, string where, CancellationTokenSource deadline, CancellationToken cancellationToken) => ex switch
-    {
-        ComfyUICallException call => call,
-        _ when cancellationToken.IsCancellationRequested => null,
-        OperationCanceledException when deadline.IsCancellationRequested =>
-            new ComfyUICallException(CallFailure.Timeout, where, $"ComfyUI did not answer {where} within its timeout.", inner: ex),
-        TimeoutRejectedException =>
-            new ComfyUICallException(CallFailure.Timeout, where, $"ComfyUI did not answer {where} within its timeout.", inner: ex),
-        HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError } http =>
-            new ComfyUICallException(CallFailure.Unreachable, where, $"ComfyUI is not reachable at {Endpoint("")}: {http.Message}", inner: ex),
-        HttpRequestException or IOException =>
-            new ComfyUICallException(CallFailure.ConnectionLost, where, $"The connection to ComfyUI broke during {where}: {ex.Message}", inner: ex),
-        Polly.CircuitBreaker.BrokenCircuitException =>
-            new ComfyUICallException(CallFailure.Unreachable, where, $"ComfyUI failed too often lately; the worker stopped calling it for a while ({where}).", inner: ex),
-        _ => null,
-    };
-
-    private static string Describe(ComfyUICallException failure, string? status) => failure.Failure switch
-    {
-        CallFailure.Unreachable => "unreachable",
-        CallFailure.ConnectionLost => "connection lost",
-        CallFailure.Timeout => "timed out",
-        _ => status ?? failure.Status?.ToString() ?? "failed",
-    };
-
-    private void EnsureSuccess(Answer answer, string method, string path)
+    private void EnsureSuccess(ComfyUIAnswer answer, string method, string path)
     {
         if (answer.Status is >= 200 and < 300)
             return;
-        var where = Where(method, path);
-        var kind = KindOf(answer.Status);
-        throw new ComfyUICallException(kind, where, kind switch
-        {
-            CallFailure.Unauthorized => $"ComfyUI refused {where} with {answer.Status}{(Settings.Token is null ? " (no ComfyUI:Token is set)" : " (check ComfyUI:Token)")}.",
-            CallFailure.ServerError => $"ComfyUI failed with {answer.Status} on {where}: {Excerpt(answer)}",
-            _ => $"ComfyUI answered {answer.Status} to {where}: {Excerpt(answer)}",
-        }, answer.Status);
-    }
-
-    private static CallFailure KindOf(int status) => status switch
-    {
-        401 or 403 => CallFailure.Unauthorized,
-        >= 500 => CallFailure.ServerError,
-        _ => CallFailure.Refused,
-    };
-
-    private ComfyUICallException BadAnswer(Answer answer, string method, string path)
-    {
-        var where = Where(method, path);
-        return new ComfyUICallException(CallFailure.BadAnswer, where,
-            $"The answer to {where} is not ComfyUI's JSON ({answer.MediaType ?? "no content type"}, {answer.Body.Length} bytes: {Excerpt(answer)}).", answer.Status);
-    }
-
-    /// <summary>The start of an answer as printable text, for a card: enough to recognise a login page or an error page.</summary>
-    private static string Excerpt(Answer answer)
-    {
-        var text = Encoding.UTF8.GetString(answer.Body, 0, Math.Min(answer.Body.Length, 200));
-        var printable = string.Concat(text.Select(c => char.IsControl(c) ? ' ' : c)).Trim();
-        printable = string.Join(' ', printable.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-        return printable.Length == 0 ? "an empty body" : $"'{(printable.Length > 120 ? printable[..120] + "…" : printable)}'";
-    }
-
-    private static async Task<byte[]> ReadBounded(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int n;
-        while ((n = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + n > MaxAnswerBytes)
-                throw new IOException($"ComfyUI's answer is larger than {MaxAnswerBytes} bytes.");
-            buffer.Write(chunk, 0, n);
-        }
-        return buffer.ToArray();
-    }
-
-    private static JsonElement? TryParse(byte[] body)
-    {
-        if (body.Length == 0)
-            return null;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        throw CallFailures.Unsuccessful(answer, Where(method, path), tokenSet: Settings.Token is not null);
     }
 
     private static bool Contains(JsonElement queue, string list, string promptId) =>
@@ -295,26 +202,8 @@ internal sealed partial class ComfyUIClient(IHttpClientFactory clients, IOptions
         && items.EnumerateArray().Any(item => item.ValueKind == JsonValueKind.Array && item.GetArrayLength() > 1
             && item[1].ValueKind == JsonValueKind.String && item[1].GetString() == promptId);
 
-    private static Dictionary<string, object?> RejectionData(JsonElement body) => new()
-    {
-        ["error"] = body.TryGetProperty("error", out var error) && error.TryGetProperty("type", out var type) ? type.GetString() : null,
-        ["nodeErrors"] = PromptErrors.NodeErrorSummaries(body),
-    };
-
-    private void LogCall(string op, string method, string path, string status, long started, LogLevel level, Dictionary<string, object?>? extra)
-    {
-        using var component = logger.BeginComponentScope("comfyui");
-        var data = new Dictionary<string, object?>
-        {
-            ["call"] = new Dictionary<string, object?> { ["target"] = Endpoint(path), ["op"] = op, ["status"] = status },
-        };
-        foreach (var (key, value) in extra ?? [])
-            if (value is not null)
-                data[key] = value;
-        var pathOnly = new Uri(Endpoint(path)).AbsolutePath;
-        logger.LogWithData(level, null, data, "{Method} {Path}: {Outcome} ({DurationMs} ms)", method, pathOnly,
-            int.TryParse(status, out _) ? $"answered {status}" : status, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
+    private void LogCall(string op, string method, string path, string status, long started, LogLevel level, Dictionary<string, object?>? extra) =>
+        CallEntry.Write(logger, op, method, Endpoint(path), status, started, level, extra);
 
     /// <summary>ComfyUI's address and the token header, for every request of the named client.</summary>
     public static void Configure(HttpClient http, ComfyUIOptions settings)

@@ -88,6 +88,13 @@ internal static partial class PromptErrors
         };
     }
 
+    /// <summary>What the entry of a 400 answer to POST /prompt keeps: ComfyUI's error type and its node errors.</summary>
+    public static Dictionary<string, object?> RejectionData(JsonElement answer) => new()
+    {
+        ["error"] = answer.TryGetProperty("error", out var error) && error.TryGetProperty("type", out var type) ? type.GetString() : null,
+        ["nodeErrors"] = NodeErrorSummaries(answer),
+    };
+
     /// <summary>Every node error of a 400 answer, one line each, for the log.</summary>
     public static List<string> NodeErrorSummaries(JsonElement answer) =>
         [.. NodeErrors(answer).SelectMany(n => n.Errors.EnumerateArray().Select(e => $"node {n.NodeId} {n.ClassType ?? "?"}: {Sentence(e)}")).Take(50).Select(Bounded)];
