@@ -14,8 +14,7 @@ internal static class StoreServices
     public static WebApplicationBuilder AddFileStore(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        builder.Services.AddSingleton<ILogStore>(_ => new FileLogStore(
-            FileLogDestination.FromConfiguration(configuration, ServiceIdentity.Api.Service, TimeProvider.System)));
+        builder.Services.AddSingleton<ILogStore>(_ => new FileLogStore(configuration, ServiceIdentity.Api.Service, TimeProvider.System));
         builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => sp.GetRequiredService<ILogStore>()));
         builder.Services.AddSingleton<IJobStore, FileJobStore>();
         builder.Services.AddSingleton<IAssetStore, FileAssetStore>();

@@ -2,8 +2,11 @@ using Microsoft.Extensions.Configuration;
 
 namespace JobLogs.ServiceDefaults.Logging;
 
-/// <summary>Lines to files under the data root: job logs (<see cref="JobLogFiles"/>) and the service's runtime log.</summary>
-public sealed class FileLogDestination : ILogDestination
+/// <summary>
+/// Lines to files under the data root: job logs (<see cref="JobLogFiles"/>) and the service's runtime log. The Api's
+/// log store is one of these that also reads.
+/// </summary>
+public class FileLogDestination : ILogDestination
 {
     private readonly JobLogFiles _jobLogs;
     private readonly RuntimeLog _runtimeLog;
@@ -19,9 +22,11 @@ public sealed class FileLogDestination : ILogDestination
     /// The destination the settings name. Read leniently: the logger is built before options are validated, and a bad
     /// setting is reported by that validation in one sentence (a data root that is not absolute never gets here).
     /// </summary>
-    public static FileLogDestination FromConfiguration(IConfiguration configuration, string service, TimeProvider time) =>
-        new(new DataLayout(configuration[$"{JobLogsOptions.Section}:DataRoot"]!), service,
-            configuration.GetValue($"{JobLogsOptions.Section}:JobLogCapBytes", new JobLogsOptions().JobLogCapBytes), time);
+    public FileLogDestination(IConfiguration configuration, string service, TimeProvider time)
+        : this(new DataLayout(configuration[$"{JobLogsOptions.Section}:DataRoot"]!), service,
+            configuration.GetValue($"{JobLogsOptions.Section}:JobLogCapBytes", new JobLogsOptions().JobLogCapBytes), time)
+    {
+    }
 
     public DataLayout Layout { get; }
 
@@ -40,5 +45,6 @@ public sealed class FileLogDestination : ILogDestination
     {
         _jobLogs.Dispose();
         _runtimeLog.Dispose();
+        GC.SuppressFinalize(this);
     }
 }

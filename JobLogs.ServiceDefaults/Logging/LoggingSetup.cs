@@ -23,7 +23,7 @@ public static class LoggingSetup
         var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddSingleton<JobLogTally>();
         // Files under the data root unless the service puts its own destination here (the Api: its log store).
-        builder.Services.TryAddSingleton<ILogDestination>(_ => FileLogDestination.FromConfiguration(configuration, identity.Service, TimeProvider.System));
+        builder.Services.TryAddSingleton<ILogDestination>(_ => new FileLogDestination(configuration, identity.Service, TimeProvider.System));
         builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration, contentRoot)));
         builder.Services.AddClassifiedDataRedaction();
         // Serilog is the only logging provider: the host's console, debug and event providers would write unredacted text.

@@ -29,7 +29,7 @@ public sealed class JobRetentionTests : IDisposable
     public JobRetentionTests()
     {
         _layout = new DataLayout(_data.Path);
-        _logs = new FileLogStore(new FileLogDestination(_layout, "backend", 1 << 20, TimeProvider.System));
+        _logs = new FileLogStore(_layout, "backend", 1 << 20, TimeProvider.System);
         _store = Store();
     }
 

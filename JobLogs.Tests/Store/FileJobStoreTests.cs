@@ -28,7 +28,7 @@ public sealed class FileJobStoreTests : JobStoreContract
     private IJobStore Open()
     {
         var layout = new DataLayout(_data.Path);
-        var logs = new FileLogStore(new FileLogDestination(layout, "backend", 1 << 20, TimeProvider.System));
+        var logs = new FileLogStore(layout, "backend", 1 << 20, TimeProvider.System);
         _logs.Add(logs);
         var events = new ProjectEvents(logs, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance);
         return new FileJobStore(layout, events, NullLogger<FileJobStore>.Instance);

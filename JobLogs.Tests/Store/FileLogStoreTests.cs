@@ -11,7 +11,7 @@ public sealed class FileLogStoreTests : LogStoreContract
     private readonly TempDirectory _data = new("log-store");
 
     private protected override Task<ILogStore> CreateAsync() =>
-        Task.FromResult<ILogStore>(new FileLogStore(new FileLogDestination(new DataLayout(_data.Path), "worker", CapBytes, TimeProvider.System)));
+        Task.FromResult<ILogStore>(new FileLogStore(new DataLayout(_data.Path), "worker", CapBytes, TimeProvider.System));
 
     public override async Task DisposeAsync()
     {

@@ -7,10 +7,17 @@ namespace JobLogs.Api.Store.Files;
 /// O_APPEND write per line so lines never tear or interleave, read by windows while appends go on. It is the logging
 /// pipeline's destination, so it is made before any logger and takes none.
 /// </summary>
-internal sealed class FileLogStore(FileLogDestination destination) : ILogStore
+internal sealed class FileLogStore : FileLogDestination, ILogStore
 {
-    private readonly DataLayout _layout = destination.Layout;
-    private readonly RuntimeLogFiles _runtimeLogs = new(destination.Layout);
+    private readonly DataLayout _layout;
+    private readonly RuntimeLogFiles _runtimeLogs;
+
+    public FileLogStore(DataLayout layout, string service, long jobLogCapBytes, TimeProvider time) : base(layout, service, jobLogCapBytes, time) =>
+        (_layout, _runtimeLogs) = (layout, new RuntimeLogFiles(layout));
+
+    /// <summary>The store the settings name (see <see cref="FileLogDestination(IConfiguration, string, TimeProvider)"/>).</summary>
+    public FileLogStore(IConfiguration configuration, string service, TimeProvider time) : base(configuration, service, time) =>
+        (_layout, _runtimeLogs) = (Layout, new RuntimeLogFiles(Layout));
 
     public Task<ILogReader> OpenAsync(LogName log, CancellationToken cancellationToken = default) =>
         Task.FromResult<ILogReader>(LogFile.Open(PathOf(log)));
@@ -34,19 +41,6 @@ internal sealed class FileLogStore(FileLogDestination destination) : ILogStore
 
     public Task<RuntimeLogTrim?> TrimRuntimeAsync(string service, long maxBytes, int keep, CancellationToken cancellationToken = default) =>
         Task.FromResult(_runtimeLogs.Rotate(service, maxBytes, keep));
-
-    public JobLogAppend AppendToJob(JobKey job, ReadOnlySpan<byte> line, bool wantOffset, out long offset) =>
-        destination.AppendToJob(job, line, wantOffset, out offset);
-
-    public void AppendMarkerToJob(JobKey job, ReadOnlySpan<byte> line) => destination.AppendMarkerToJob(job, line);
-
-    public void AppendToRuntime(ReadOnlySpan<byte> line) => destination.AppendToRuntime(line);
-
-    public long JobLogCapBytes => destination.JobLogCapBytes;
-
-    public string Describe(Exception failure) => destination.Describe(failure);
-
-    public void Dispose() => destination.Dispose();
 
     private string PathOf(LogName log) => log.Kind switch
     {
