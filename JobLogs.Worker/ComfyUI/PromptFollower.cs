@@ -58,7 +58,7 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
             var read = wait > TimeSpan.Zero ? await socket.NextAsync(wait, cancellationToken) : new ComfyUISocket.Silent();
             switch (read)
             {
-                case ComfyUISocket.Message { Value: var message } when About(message, promptId) is { } data:
+                case ComfyUISocket.Message { Value: var message } when PromptMessages.About(message, promptId) is { } data:
                     messages++;
                     lastHeard = time.GetTimestamp();
                     var type = message.GetProperty("type").GetString();
@@ -68,7 +68,7 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
                         LogSession(call, socket, started, messages, checks, "done", LogLevel.Information);
                         return null;
                     }
-                    Show(type, data, workflow, context, progress);
+                    PromptMessages.Show(logger, type, data, workflow, context, progress);
                     break;
                 case ComfyUISocket.Silent:
                     // A socket can stall while HTTP works: ask ComfyUI whether the prompt is still there.
@@ -175,39 +175,6 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
         });
     }
 
-    /// <summary>The message's data when it is about this prompt (ComfyUI sends other clients' and queue-wide messages too).</summary>
-    private static JsonElement? About(JsonElement message, string promptId) =>
-        message.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() != "progress_state"
-        && message.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
-        && data.TryGetProperty("prompt_id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() == promptId
-            ? data
-            : null;
-
-    private void Show(string? type, JsonElement data, Workflow workflow, JobContext context, ProgressLog progress)
-    {
-        using var component = logger.BeginComponentScope("comfyui");
-        switch (type)
-        {
-            case "execution_start":
-                LogStarted(logger);
-                break;
-            case "execution_cached" when data.TryGetProperty("nodes", out var nodes) && nodes.ValueKind == JsonValueKind.Array && nodes.GetArrayLength() > 0:
-                LogCached(logger, nodes.GetArrayLength(), string.Join(", ", nodes.EnumerateArray().Select(n => n.GetString())));
-                break;
-            case "executing" when data.TryGetProperty("node", out var node) && node.ValueKind == JsonValueKind.String:
-                var nodeId = node.GetString()!;
-                context.Where = $"node {nodeId} {workflow.ClassOf(nodeId) ?? "?"}";
-                LogRunning(logger, nodeId, workflow.ClassOf(nodeId) ?? "?");
-                break;
-            case "progress" when data.TryGetProperty("value", out var value) && data.TryGetProperty("max", out var max)
-                                 && value.TryGetDouble(out var v) && max.TryGetDouble(out var m):
-                var progressNode = data.TryGetProperty("node", out var pn) && pn.ValueKind == JsonValueKind.String ? pn.GetString()! : "?";
-                if (progress.ShouldLog(progressNode, v, m))
-                    LogProgress(logger, progressNode, workflow.ClassOf(progressNode) ?? "?", v, m);
-                break;
-        }
-    }
-
     /// <summary>The session's entry, then the end of its span with the same outcome.</summary>
     private void LogSession(Activity? call, ComfyUISocket socket, long started, int messages, int checks, string outcome, LogLevel level, bool failed = false)
     {
@@ -229,18 +196,6 @@ internal sealed partial class PromptFollower(ComfyUIClient client, IOptions<Comf
         }, "Polled /history: {Outcome} (polls: {Polls}, {DurationMs} ms)", outcome, polls, (long)time.GetElapsedTime(started).TotalMilliseconds);
         JobTelemetry.EndCall(call, outcome, failed: false);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "ComfyUI started the prompt")]
-    private static partial void LogStarted(ILogger logger);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "ComfyUI reused the cached outputs of {Count} nodes: {Nodes}")]
-    private static partial void LogCached(ILogger logger, int count, string nodes);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Running node {NodeId} {NodeClass}")]
-    private static partial void LogRunning(ILogger logger, string nodeId, string nodeClass);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Node {NodeId} {NodeClass}: step {Value} of {Max}")]
-    private static partial void LogProgress(ILogger logger, string nodeId, string nodeClass, double value, double max);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Prompt {PromptId} is lost: ComfyUI has it neither queued nor in its history (last seen at {Where})")]
     private static partial void LogLost(ILogger logger, string promptId, string where);
