@@ -5,35 +5,16 @@ using JobLogs.Jobs;
 namespace JobLogs.Api.Jobs;
 
 /// <summary>
-/// The job record as stored on disk (schemas/job.schema.json). It differs from the wire <see cref="Job"/>
-/// by what only the Api may see: the lease token, and per attempt the counts and the hash of the lease
-/// that reported it (so a re-sent report is recognised).
+/// The job record as stored on disk (schemas/job.schema.json): the fields of every job (<see cref="JobFields"/>), and
+/// attempts and lease as only the Api may see them: the lease token, and per attempt the counts and the hash of the
+/// lease that reported it (so a re-sent report is recognised).
 /// </summary>
-internal sealed record JobRecord
+internal sealed record JobRecord : JobFields
 {
-    public required string Id { get; init; }
-    public required string ProjectId { get; init; }
-    public required string Type { get; init; }
-    public required JobStatus Status { get; init; }
-    public required JsonElement Input { get; init; }
-    public JsonElement? Output { get; init; }
-    public FailureCard? Error { get; init; }
-    public required DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset? StartedAt { get; init; }
-    public DateTimeOffset? FinishedAt { get; init; }
-    public long? DurationMs { get; init; }
-    public int Attempt { get; init; }
+    [JsonPropertyOrder(ShapeOrder)]
     public IReadOnlyList<AttemptRecord> Attempts { get; init; } = [];
+    [JsonPropertyOrder(ShapeOrder)]
     public LeaseRecord? Lease { get; init; }
-    public required string LogPath { get; init; }
-    public LogCounts Counts { get; init; } = new(0, 0);
-    public string? SpecId { get; init; }
-    public string? AssetId { get; init; }
-    public IReadOnlyList<JobRequest> Requests { get; init; } = [];
-    /// <summary>The redaction audit of all attempts: values taken out, by rule (never the values).</summary>
-    public IReadOnlyDictionary<string, int>? Redactions { get; init; }
-    /// <summary>Set when retention removed the job's log and assets (see Retention/Cleanup.cs); a retry clears it.</summary>
-    public LogRemoval? LogRemoved { get; init; }
 
     /// <summary>
     /// Which saved version of the job this is, counted by the store (not stored in the record's JSON): a change is saved

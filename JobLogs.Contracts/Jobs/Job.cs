@@ -1,10 +1,18 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace JobLogs.Jobs;
 
-/// <summary>A job as the Api serves it: the record without its lease token.</summary>
-public sealed record Job
+/// <summary>
+/// What a job is, declared once for the two shapes it takes: the wire <see cref="Job"/> and the Api's stored record,
+/// which differ only in what they say of attempts and the lease. The JSON keeps the order of a job's fields as written
+/// before the two shapes shared them: ours (order 0) up to <see cref="Attempt"/>, then the shape's attempts and lease
+/// (<see cref="ShapeOrder"/>), then the rest of ours (<see cref="LaterOrder"/>).
+/// </summary>
+public abstract record JobFields
 {
+    public const int ShapeOrder = 1, LaterOrder = 2;
+
     public required string Id { get; init; }
     public required string ProjectId { get; init; }
     public required string Type { get; init; }
@@ -17,18 +25,32 @@ public sealed record Job
     public DateTimeOffset? FinishedAt { get; init; }
     public long? DurationMs { get; init; }
     public int Attempt { get; init; }
-    public IReadOnlyList<JobAttempt> Attempts { get; init; } = [];
-    public LeaseInfo? Lease { get; init; }
+    [JsonPropertyOrder(LaterOrder)]
     public required string LogPath { get; init; }
+    [JsonPropertyOrder(LaterOrder)]
     public LogCounts Counts { get; init; } = new(0, 0);
+    [JsonPropertyOrder(LaterOrder)]
     public string? SpecId { get; init; }
+    [JsonPropertyOrder(LaterOrder)]
     public string? AssetId { get; init; }
     /// <summary>Every cancel and retry asked for, oldest first, with where each came from.</summary>
+    [JsonPropertyOrder(LaterOrder)]
     public IReadOnlyList<JobRequest> Requests { get; init; } = [];
     /// <summary>The redaction audit: how many values each rule took out of the job's log and record, over all attempts (never the values).</summary>
+    [JsonPropertyOrder(LaterOrder)]
     public IReadOnlyDictionary<string, int>? Redactions { get; init; }
-    /// <summary>Set when retention removed the job's log and assets; null while they exist.</summary>
+    /// <summary>Set when retention removed the job's log and assets; null while they exist (a retry clears it).</summary>
+    [JsonPropertyOrder(LaterOrder)]
     public LogRemoval? LogRemoved { get; init; }
+}
+
+/// <summary>A job as the Api serves it: the record without its lease token and what only the Api keeps of each attempt.</summary>
+public sealed record Job : JobFields
+{
+    [JsonPropertyOrder(ShapeOrder)]
+    public IReadOnlyList<JobAttempt> Attempts { get; init; } = [];
+    [JsonPropertyOrder(ShapeOrder)]
+    public LeaseInfo? Lease { get; init; }
 }
 
 public enum JobStatus { Queued, Running, Succeeded, Failed, Canceled }
