@@ -13,8 +13,6 @@ internal sealed class JobIndex
     private readonly SortedSet<QueuedJob> _queued = new();
     private readonly HashSet<(string ProjectId, string JobId)> _running = [];
 
-    public int Count => _projects.Values.Sum(p => p.Order.Count);
-
     public int QueuedCount => _queued.Count;
 
     public JobRecord? Get(string projectId, string jobId) =>
