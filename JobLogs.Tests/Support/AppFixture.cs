@@ -3,6 +3,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+// Aspire.Hosting has a TempDirectory too.
+using TempDirectory = JobLogs.Testing.TempDirectory;
 
 namespace JobLogs.Tests.Support;
 

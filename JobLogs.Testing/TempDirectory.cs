@@ -1,4 +1,4 @@
-namespace JobLogs.Tests.Support;
+namespace JobLogs.Testing;
 
 /// <summary>A fresh folder under the system temp folder, removed when disposed.</summary>
 public sealed class TempDirectory : IDisposable

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace JobLogs.Tests.Support;
+namespace JobLogs.Testing;
 
 /// <summary>Waits for a condition that another process makes true, checking it again and again until a timeout.</summary>
 public static class Eventually
