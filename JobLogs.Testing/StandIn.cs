@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 
-namespace JobLogs.Tests.Support;
+namespace JobLogs.Testing;
 
 /// <summary>The ComfyUI stand-in (comfyui-standin/standin.py) as a process of the test, on a free port, in a temp folder.</summary>
 public sealed class StandIn : IAsyncDisposable

@@ -1,4 +1,4 @@
-namespace JobLogs.Tests.Support;
+namespace JobLogs.Testing;
 
 /// <summary>API-format workflows the stand-in runs (comfyui-standin/README.md): each one shows what it tests.</summary>
 public static class Workflows
