@@ -8,9 +8,6 @@ public static class JsonLines
     public static List<JsonElement> Read(string path) =>
         [.. File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
 
-    public static string? Str(this JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
     public static void AssertValid(global::Json.Schema.JsonSchema schema, JsonElement instance)
     {
         var problems = Schemas.Problems(schema, instance);

@@ -1,7 +1,6 @@
 using System.Text.Json;
-using JobLogs.Tests.Support;
 
-namespace JobLogs.Tests.ComfyUI;
+namespace JobLogs.Testing;
 
 /// <summary>The recording of a real ComfyUI v0.8.0 (comfyui-standin/capture/): its steps and events.</summary>
 public static class Capture

@@ -4,9 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using JobLogs.Tests.Support;
 
-namespace JobLogs.Tests.ComfyUI;
+namespace JobLogs.Testing;
 
 /// <summary>
 /// Replays the recorded requests and WebSocket sessions of a capture file against a stand-in and compares what comes
@@ -14,7 +13,7 @@ namespace JobLogs.Tests.ComfyUI;
 /// text answers and file signatures, and per prompt the sequence of WebSocket message types. Recorded prompt ids are
 /// mapped to the stand-in's as prompts are accepted. What differs on purpose is listed in <see cref="Kept"/>.
 /// </summary>
-internal sealed partial class CaptureReplay(StandIn standIn, string? slowCheckpoint = null) : IAsyncDisposable
+public sealed partial class CaptureReplay(StandIn standIn, string? slowCheckpoint = null) : IAsyncDisposable
 {
     private const string Omitted = "(omitted here, saved separately)";
     private const string UuidReason = "newer ComfyUI and the stand-in accept a client-chosen prompt_id only as a lowercase UUID (v0.8.0 took any)";
