@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using JobLogs.Tests.Support;
 
 namespace JobLogs.Tests.AppHost;
 

@@ -1,6 +1,5 @@
 extern alias WorkerAssembly;
 using System.Text.Json.Nodes;
-using JobLogs.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using WorkerAssembly::JobLogs.Worker.ComfyUI;
 

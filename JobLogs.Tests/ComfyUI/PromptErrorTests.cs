@@ -1,6 +1,5 @@
 extern alias WorkerAssembly;
 using System.Text.Json;
-using JobLogs.Tests.Support;
 using WorkerAssembly::JobLogs.Worker.ComfyUI;
 using WorkerAssembly::JobLogs.Worker.Failures;
 

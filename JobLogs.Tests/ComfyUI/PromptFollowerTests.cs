@@ -1,7 +1,6 @@
 extern alias WorkerAssembly;
 using System.Text.Json;
 using JobLogs.Jobs;
-using JobLogs.Tests.Support;
 using JobLogs.Workers;
 using Microsoft.Extensions.DependencyInjection;
 using WorkerAssembly::JobLogs.Worker.ComfyUI;

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
-using JobLogs.Tests.Support;
 
 namespace JobLogs.Tests.ComfyUI;
 

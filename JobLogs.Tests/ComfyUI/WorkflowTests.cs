@@ -1,7 +1,6 @@
 extern alias WorkerAssembly;
 using System.Text.Json;
 using JobLogs.Jobs;
-using JobLogs.Tests.Support;
 using WorkerAssembly::JobLogs.Worker.ComfyUI;
 using WorkerAssembly::JobLogs.Worker.Jobs;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using JobLogs.Api.Health;
 using JobLogs.Health;
-using JobLogs.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using JobLogs.ServiceDefaults.Logging;
-using JobLogs.Tests.Support;
 
 namespace JobLogs.Tests.Logging;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using JobLogs.ServiceDefaults.Logging;
-using JobLogs.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 
 namespace JobLogs.Tests.Logging;
