@@ -201,7 +201,9 @@ public sealed class RedactionAppTests(RedactionAppFixture app, BrowserFixture br
         await Eventually.True(() =>
         {
             spans = [.. OtlpJson.Spans(app.Otlp.Received("traces")).Where(s => OtlpJson.Id(s.Span, "traceId") == trace)];
-            return spans.Any(s => s.Span.Str("name") == "tool leaky run") && spans.Count(s => s.Service == "api" && s.Span.Str("name")!.Contains("/report")) == 1;
+            // The worker's run span ends last, after the report: the export may bring it a batch later.
+            return spans.Any(s => s.Span.Str("name") == "tool leaky run") && spans.Count(s => s.Service == "api" && s.Span.Str("name")!.Contains("/report")) == 1
+                && spans.Any(s => s.Service == "worker" && s.Span.Str("name") == "run python.tool");
         }, TimeSpan.FromSeconds(30), "the attempt's spans to be exported");
         string[] names = [.. spans.Select(s => $"{s.Service}: {s.Span.Str("name")}")];
         Assert.Contains("api: job python.tool", names);
