@@ -35,7 +35,7 @@ internal interface IJobStore
 
     /// <summary>
     /// Claims the job that has waited longest among the queued jobs of <paramref name="types"/> (null or empty: any):
-    /// saves what <paramref name="claim"/> makes of it — a pure function, called once for the job claimed.
+    /// saves what <paramref name="claim"/> makes of it: a function that only computes, called once for the job claimed.
     /// </summary>
     Task<JobRecord?> ClaimAsync(IReadOnlyCollection<string>? types, Func<JobRecord, JobRecord> claim, CancellationToken cancellationToken = default);
 }

@@ -7,7 +7,8 @@ namespace JobLogs.Api.Store.Files;
 /// The job store of files mode: records as files (<see cref="JobRecordFiles"/>) and an index of them in memory
 /// (<see cref="JobIndex"/>), rebuilt from the files at start. One lock orders every change: its record is written, the
 /// index updated and the project event it tells of (<see cref="JobEvents"/>) appended under it, so a project's events
-/// are in the order its jobs changed. Only the store's own writes happen under the lock, never a caller's code.
+/// are in the order its jobs changed. Under the lock run only the store's own writes and, for a claim, the caller's
+/// claim function, which only computes (no I/O).
 /// </summary>
 internal sealed class FileJobStore(DataLayout layout, ProjectEvents events, ILogger<FileJobStore> logger) : IJobStore
 {
