@@ -58,9 +58,14 @@ internal sealed record JobRecord : JobFields
         new(Id, Type, Status, Error?.Summary, Error?.Hint, Counts, CreatedAt, DurationMs, SpecId, AssetId, Attempt, StartedAt, LogRemoved);
 }
 
-/// <summary>One attempt; <see cref="SpanId"/> is its root span in the Api, so what the Api logs later (worker lost) joins its trace.</summary>
+/// <summary>
+/// One attempt; <see cref="SpanId"/> is its root span in the Api, so what the Api logs later (worker lost) joins its trace.
+/// <see cref="LeaseHash"/> is the hash of its lease token, stored at the claim, so any token names its attempt, also after
+/// the attempt ended; <see cref="LeaseLost"/> says it ended without a report (its worker stopped renewing the lease).
+/// </summary>
 internal sealed record AttemptRecord(
     int N, string? TraceId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, JobStatus Status, string WorkerId,
-    LogCounts? Counts = null, string? LeaseHash = null, IReadOnlyDictionary<string, int>? Redactions = null, string? SpanId = null);
+    LogCounts? Counts = null, string? LeaseHash = null, IReadOnlyDictionary<string, int>? Redactions = null, string? SpanId = null,
+    bool? LeaseLost = null);
 
 internal sealed record LeaseRecord([property: SecretData] string Token, string WorkerId, DateTimeOffset ExpiresAt);

@@ -30,7 +30,7 @@ internal static class AttemptRecords
     public static long? Duration(DateTimeOffset? from, DateTimeOffset to) =>
         from is { } start ? (long)(to - start).TotalMilliseconds : null;
 
-    /// <summary>What an attempt keeps of the lease that reported it: enough to know the same report again, not the token.</summary>
+    /// <summary>What an attempt keeps of its lease: enough to know which attempt a token belongs to, not the token.</summary>
     public static string? Hash(string? token) =>
         token is null ? null : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..32];
 }

@@ -41,7 +41,7 @@ internal sealed partial class Leases(
                     Status = JobStatus.Running, Attempt = n, StartedAt = now, FinishedAt = null, DurationMs = null,
                     Output = null, Error = null,
                     Lease = new LeaseRecord(token, workerId, now + Options.Duration),
-                    Attempts = [.. job.Attempts, new AttemptRecord(n, trace.TraceId, now, null, JobStatus.Running, workerId, SpanId: trace.SpanId)],
+                    Attempts = [.. job.Attempts, new AttemptRecord(n, trace.TraceId, now, null, JobStatus.Running, workerId, LeaseHash: Hash(token), SpanId: trace.SpanId)],
                 };
             }, cancellationToken);
         if (claimed is null)
@@ -83,8 +83,10 @@ internal sealed partial class Leases(
         var update = await store.UpdateAsync(projectId, jobId, job =>
             {
                 AttemptTrace.Tag(Activity.Current, job);
-                // The same report again: the worker did not hear the answer to the first one.
-                repeated = job.Lease is null && job.CurrentAttempt is { } last && last.LeaseHash == Hash(report.LeaseToken) && last.Status == report.Status;
+                // The same report again: the worker did not hear the answer to the first one. An attempt its worker lost
+                // has the token's hash too (stored at the claim), but no report ended it: a report then is too late.
+                repeated = job.Lease is null && job.CurrentAttempt is { LeaseLost: not true } last && last.LeaseHash == Hash(report.LeaseToken)
+                    && last.Status == report.Status;
                 if (repeated)
                     return (null, LeaseAnswer<Job>.Ok(job.ToWire()));
                 if (!HoldsLiveLease(job, report.LeaseToken, now))
@@ -127,7 +129,8 @@ internal sealed partial class Leases(
             Lease = null,
             Attempts = WithCurrent(job, a => a with
             {
-                FinishedAt = now, Status = report.Status, Counts = counts ?? a.Counts, LeaseHash = Hash(report.LeaseToken),
+                // An attempt claimed before claims stored the hash gets it from its report.
+                FinishedAt = now, Status = report.Status, Counts = counts ?? a.Counts, LeaseHash = a.LeaseHash ?? Hash(report.LeaseToken),
                 Redactions = report.Redactions ?? a.Redactions,
             }),
         };

@@ -43,7 +43,7 @@ internal sealed partial class LostAttempts(
 
     private JobRecord Lost(JobRecord job, LeaseRecord lease, DateTimeOffset now, long? logOffset)
     {
-        var attempts = WithCurrent(job, a => a with { FinishedAt = now, Status = JobStatus.Failed, Counts = (a.Counts ?? new(0, 0)) + new LogCounts(1, 0) });
+        var attempts = WithCurrent(job, a => a with { FinishedAt = now, Status = JobStatus.Failed, LeaseLost = true, Counts = (a.Counts ?? new(0, 0)) + new LogCounts(1, 0) });
         var lost = job with { Lease = null, Attempts = attempts };
         lost = lost with { Counts = SumCounts(lost) };
         if (Options.RequeueLost)
