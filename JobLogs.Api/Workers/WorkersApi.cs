@@ -12,7 +12,7 @@ internal static partial class WorkersApi
 {
     public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/worker").WithTags("Worker protocol");
+        var group = routes.MapGroup("/api/worker").WithTags("Worker protocol").RequireWorkerProtocol();
         group.MapPost("/claims", Claim);
         group.MapPost("/projects/{projectId}/jobs/{jobId}/heartbeat", Heartbeat)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

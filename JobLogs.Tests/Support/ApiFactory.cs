@@ -1,3 +1,4 @@
+using JobLogs.Workers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Hosting;
@@ -49,6 +50,13 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         lock (BuildGate)
             return base.CreateHost(builder);
+    }
+
+    // Its clients play the worker too: every worker route wants the protocol version, which other routes ignore.
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add(WorkerProtocol.VersionHeader, WorkerProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public override async ValueTask DisposeAsync()

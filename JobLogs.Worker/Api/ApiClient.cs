@@ -36,7 +36,10 @@ internal sealed class ApiClient(HttpClient http)
     {
         try
         {
-            return await http.PostAsJsonAsync(path, body, Json.Options, cancellationToken);
+            // Every call names the protocol this worker speaks: the Api refuses another one in a sentence.
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json.Options) };
+            request.Headers.Add(WorkerProtocol.VersionHeader, WorkerProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return await http.SendAsync(request, cancellationToken);
         }
         catch (ExecutionRejectedException ex)
         {
