@@ -33,6 +33,8 @@ internal static class ApiServices
         builder.Services.AddSingleton<JobCreator>();
         builder.Services.AddSingleton<JobControl>();
         builder.Services.AddSingleton<Leases>();
+        builder.Services.AddSingleton<ShippedLogs>();
+        builder.Services.AddSingleton<LogIngest>();
         builder.Services.AddSingleton<LostAttempts>();
         builder.Services.AddSingleton<LogResolver>();
         builder.Services.AddSingleton<LogEntryReader>();

@@ -39,6 +39,14 @@ internal static partial class Problems
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
 
+    /// <summary>A 409 that names the <c>seq</c> the Api expects next: the worker sends its log from there, then again.</summary>
+    public static ProblemHttpResult Conflict(string detail, long expectedSeq) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+            extensions: new Dictionary<string, object?> { [JobLogs.Workers.WorkerProtocol.ExpectedSeq] = expectedSeq });
+
+    public static ProblemHttpResult UnsupportedMediaType(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
+
     public static ProblemHttpResult Unavailable(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable");
 

@@ -175,11 +175,16 @@ internal sealed partial class Leases(
     private static partial void LogReportRefused(ILogger logger, string problem);
 }
 
-/// <summary>The outcome of a lease operation: a value, a conflict (409), an invalid request (400), or an unknown job (404).</summary>
-internal sealed record LeaseAnswer<T>(T? Value, string? Problem, bool IsConflict, bool IsUnknown)
+/// <summary>
+/// The outcome of a lease operation: a value, a conflict (409; naming the <c>seq</c> expected when the Api holds less of the
+/// attempt's log than asked), an invalid request (400), an unknown job (404), or a job whose log retention removed (410).
+/// </summary>
+internal sealed record LeaseAnswer<T>(T? Value, string? Problem, bool IsConflict, bool IsUnknown, long? ExpectedSeq = null, LogRemoval? Removed = null)
 {
     public static LeaseAnswer<T> Ok(T value) => new(value, null, false, false);
     public static LeaseAnswer<T> Conflict(string reason) => new(default, reason, true, false);
+    public static LeaseAnswer<T> Behind(string reason, long expectedSeq) => new(default, reason, true, false, expectedSeq);
+    public static LeaseAnswer<T> Gone(LogRemoval removal) => new(default, "The job's log was removed by retention.", false, false, Removed: removal);
     public static LeaseAnswer<T> Invalid(string reason) => new(default, reason, false, false);
     public static readonly LeaseAnswer<T> Unknown = new(default, "The job does not exist.", false, true);
 }

@@ -4,10 +4,11 @@ using JobLogs.Api.Store;
 using JobLogs.Jobs;
 using JobLogs.Workers;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
 
 namespace JobLogs.Api.Workers;
 
-/// <summary>The worker protocol: claim, heartbeat, report. The web never forwards these routes.</summary>
+/// <summary>The worker protocol: claim, heartbeat, log batches, report. The web never forwards these routes.</summary>
 internal static partial class WorkersApi
 {
     public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder routes)
@@ -18,6 +19,9 @@ internal static partial class WorkersApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/projects/{projectId}/jobs/{jobId}/report", Report)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/projects/{projectId}/jobs/{jobId}/log", Log)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return routes;
     }
 
@@ -65,10 +69,27 @@ internal static partial class WorkersApi
         return Answer(await leases.ReportAsync(projectId, jobId, report, cancellationToken), projectId, jobId);
     }
 
+    // The body is the worker's lines as it formatted them, NDJSON: read as bytes, not bound.
+    private static async Task<Results<Ok<LogBatchAnswer>, ValidationProblem, ProblemHttpResult>> Log(
+        string projectId, string jobId, HttpRequest request, LogIngest ingest, CancellationToken cancellationToken)
+    {
+        if (Problems.InvalidIds(("projectId", projectId), ("jobId", jobId)) is { } invalid)
+            return invalid;
+        if (request.Headers[WorkerProtocol.LeaseTokenHeader].ToString() is not { Length: > 0 } token)
+            return Problems.Invalid("leaseToken", $"The lease token is missing: send it in the {WorkerProtocol.LeaseTokenHeader} header.");
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !type.MediaType.Equals("application/x-ndjson", StringComparison.OrdinalIgnoreCase))
+            return Problems.UnsupportedMediaType("A log batch must be sent with Content-Type: application/x-ndjson.");
+        if (await LogBatch.ReadBodyAsync(request, cancellationToken) is not { } body)
+            return Problems.Invalid("body", $"The batch is larger than {LogBatch.MaxBytes} bytes (4 MiB): send smaller batches.");
+        return Answer(await ingest.AppendAsync(projectId, jobId, token, body, cancellationToken), projectId, jobId);
+    }
+
     private static Results<Ok<T>, ValidationProblem, ProblemHttpResult> Answer<T>(
         LeaseAnswer<T> answer, string projectId, string jobId) => answer switch
     {
         { IsUnknown: true } => Problems.JobNotFound(projectId, jobId),
+        { Removed: { } removal } => Problems.LogRemoved(jobId, removal),
+        { IsConflict: true, ExpectedSeq: { } expected } => Problems.Conflict(answer.Problem!, expected),
         { IsConflict: true } => Problems.Conflict(answer.Problem!),
         { Value: { } value } => TypedResults.Ok(value),
         _ => Problems.Invalid("report", answer.Problem!),

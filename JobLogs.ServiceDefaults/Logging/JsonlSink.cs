@@ -13,8 +13,6 @@ internal sealed class JsonlSink(LogEntryFormatter formatter, ILogDestination des
     : ILogEventSink
 {
     private static readonly MessageTemplateParser Parser = new();
-    private static readonly MessageTemplate CapMarker = Parser.Parse(
-        "The job log reached its cap of {CapBytes} bytes; later entries of this job are dropped (they are still counted)");
     private static readonly MessageTemplate WriteFailed = Parser.Parse("Cannot write the job log {LogPath}: {Reason}");
 
     public void Emit(LogEvent e)
@@ -41,8 +39,8 @@ internal sealed class JsonlSink(LogEntryFormatter formatter, ILogDestination des
                     break;
                 case JobLogAppend.CapReached:
                     attempt?.Drop();
-                    destination.AppendMarkerToJob(job, formatter.Format(Synthetic(e, LogEventLevel.Warning, CapMarker, job,
-                        new LogEventProperty("CapBytes", new ScalarValue(destination.JobLogCapBytes))), job));
+                    destination.AppendMarkerToJob(job, formatter.Format(Synthetic(e, LogEventLevel.Warning, JobLogCapMarker.Template, job,
+                        JobLogCapMarker.Property(destination.JobLogCapBytes)), job));
                     break;
                 case JobLogAppend.Dropped:
                     attempt?.Drop();

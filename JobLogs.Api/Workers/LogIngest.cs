@@ -1,0 +1,74 @@
+using JobLogs.Api.Jobs;
+using JobLogs.Api.Store;
+using JobLogs.Jobs;
+using JobLogs.ServiceDefaults.Logging;
+using JobLogs.Workers;
+using static JobLogs.Api.Workers.AttemptRecords;
+
+namespace JobLogs.Api.Workers;
+
+/// <summary>
+/// Stores the job log lines a worker ships (DESIGN.md, Past one machine, Log shipping): under the attempt's lock, only
+/// the lines above the highest <c>seq</c> held, so a batch sent again stores nothing twice and answers the same. A batch
+/// that would leave a gap is a 409 naming the <c>seq</c> expected. Lines of an attempt that already ended are still
+/// stored, after one marker the Api writes; they never change the outcome. Past the job log's cap lines are dropped
+/// (and acknowledged: the worker must not send them forever) after the one cap marker.
+/// </summary>
+internal sealed partial class LogIngest(IJobStore store, ILogStore logs, ShippedLogs shipped, ILogger<LogIngest> logger)
+{
+    public async Task<LeaseAnswer<LogBatchAnswer>> AppendAsync(
+        string projectId, string jobId, string leaseToken, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        if (await store.GetAsync(projectId, jobId, cancellationToken) is not { } job)
+            return LeaseAnswer<LogBatchAnswer>.Unknown;
+        if (job.LogRemoved is { } removed)
+            return LeaseAnswer<LogBatchAnswer>.Gone(removed);
+        var hash = Hash(leaseToken);
+        if (job.Attempts.FirstOrDefault(a => a.LeaseHash == hash) is not { } attempt)
+            return LeaseAnswer<LogBatchAnswer>.Conflict($"The lease token is no attempt's of job {jobId}: stop this run.");
+        var (batch, problem) = LogBatch.Read(body.Span, projectId, jobId, attempt.N);
+        if (batch is null)
+            return LeaseAnswer<LogBatchAnswer>.Invalid(problem!);
+
+        var key = new JobKey(projectId, jobId, attempt.N);
+        using var held = await shipped.HoldAsync(key, cancellationToken);
+        var first = batch.Lines[0].Seq;
+        if (first > held.Log.Highest + 1 && !held.Log.Capped)
+            return LeaseAnswer<LogBatchAnswer>.Behind(
+                $"The batch starts at seq {first} but the Api holds attempt {attempt.N}'s lines up to seq {held.Log.Highest}: send from seq {held.Log.Highest + 1}.",
+                held.Log.Highest + 1);
+        if (batch.Lines[^1].Seq <= held.Log.Highest)
+            return LeaseAnswer<LogBatchAnswer>.Ok(new LogBatchAnswer(held.Log.Highest));
+
+        // Whether the attempt ended is read under the lock: a report takes it too, so no line slips in after the outcome.
+        var now = await store.GetAsync(projectId, jobId, cancellationToken) ?? job;
+        if (now.Attempts.FirstOrDefault(a => a.N == attempt.N) is { Status: not JobStatus.Running } ended && !held.Log.LateMarked)
+        {
+            using (logger.BeginJobScope(projectId, jobId, attempt.N))
+                LogLate(logger, attempt.N, attempt.WorkerId, ended.LeaseLost == true ? "worker lost" : ended.Status.Wire());
+            held.Log = held.Log with { LateMarked = true };
+        }
+        foreach (var line in batch.Lines)
+            if (line.Seq > held.Log.Highest)
+                held.Log = held.Log.Stored(line.Line, Append(key, body.Span.Slice(line.Start, line.Length), line.Line, held.Log));
+        return LeaseAnswer<LogBatchAnswer>.Ok(new LogBatchAnswer(held.Log.Highest));
+    }
+
+    /// <summary>Appends one line; returns where it landed, or null when the cap dropped it (the first one dropped writes the marker).</summary>
+    private long? Append(JobKey key, ReadOnlySpan<byte> bytes, ShippedLine line, AttemptLog log)
+    {
+        switch (logs.AppendToJob(key, bytes, wantOffset: line.IsError && log.FirstErrorOffset is null, out var offset))
+        {
+            case JobLogAppend.Appended:
+                return offset;
+            case JobLogAppend.CapReached:
+                logs.AppendMarkerToJob(key, JobLogCapMarker.Line(ServiceDefaults.ServiceIdentity.Api.Component, key, logs.JobLogCapBytes));
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Late entries of attempt {LateAttempt} from worker {WorkerId} arrive after the attempt ended ({Ending}); they do not change its outcome")]
+    private static partial void LogLate(ILogger logger, int lateAttempt, string workerId, string ending);
+}
