@@ -20,7 +20,7 @@ namespace JobLogs.Api.Workers;
 /// reports carry the attempt's redaction audit; a report's card and output are redacted again before they are stored.
 /// </summary>
 internal sealed partial class Leases(
-    IJobStore store, Redactor redactor, IOptions<LeaseOptions> options, TimeProvider time, ILogger<Leases> logger)
+    IJobStore store, ShippedLogs shipped, Redactor redactor, IOptions<LeaseOptions> options, TimeProvider time, ILogger<Leases> logger)
 {
     private LeaseOptions Options => options.Value;
 
@@ -66,17 +66,41 @@ internal sealed partial class Leases(
                 if (!HoldsLiveLease(job, heartbeat.LeaseToken, now))
                     return (null, LeaseAnswer<HeartbeatAnswer>.Conflict(ConflictReason(job, now)));
                 var expires = now + Options.Duration;
+                // Once the attempt ships its lines, its counts are what the Api stored of them.
+                var counts = shipped.Known(new JobKey(projectId, jobId, job.Attempt)) is { HasShipped: true } log ? log.Counts : heartbeat.Counts;
                 var next = job with
                 {
                     Lease = job.Lease! with { ExpiresAt = expires },
-                    Attempts = WithCurrent(job, a => a with { Counts = heartbeat.Counts ?? a.Counts, Redactions = heartbeat.Redactions ?? a.Redactions }),
+                    Attempts = WithCurrent(job, a => a with { Counts = counts ?? a.Counts, Redactions = heartbeat.Redactions ?? a.Redactions }),
                 };
                 return (Summed(next), LeaseAnswer<HeartbeatAnswer>.Ok(new HeartbeatAnswer(expires, job.CancelRequested)));
             }, cancellationToken);
         return update.Found ? update.Result : LeaseAnswer<HeartbeatAnswer>.Unknown;
     }
 
+    /// <summary>
+    /// Ends the attempt. A report that names its last <c>seq</c> waits for its lines: under the attempt's lock (which log
+    /// batches take too), it is a retryable 409 until the Api holds that <c>seq</c>, and then its counts and the card's
+    /// offset are what the Api stored.
+    /// </summary>
     public async Task<LeaseAnswer<Job>> ReportAsync(string projectId, string jobId, Report report, CancellationToken cancellationToken = default)
+    {
+        if (report.LastSeq is not { } lastSeq)
+            return await EndAsync(projectId, jobId, report, null, cancellationToken);
+        if (await store.GetAsync(projectId, jobId, cancellationToken) is not { } job)
+            return LeaseAnswer<Job>.Unknown;
+        // A token of no attempt gets its conflict from the report itself.
+        if (job.Attempts.FirstOrDefault(a => a.LeaseHash == Hash(report.LeaseToken)) is not { } attempt)
+            return await EndAsync(projectId, jobId, report, null, cancellationToken);
+        using var held = await shipped.HoldAsync(new JobKey(projectId, jobId, attempt.N), cancellationToken);
+        if (held.Log.Highest < lastSeq && !held.Log.Capped)
+            return LeaseAnswer<Job>.Behind(
+                $"The report names seq {lastSeq} as attempt {attempt.N}'s last line, but the Api holds its lines up to seq {held.Log.Highest}: send the rest of the log from seq {held.Log.Highest + 1}, then the report again.",
+                held.Log.Highest + 1);
+        return await EndAsync(projectId, jobId, report, held.Log, cancellationToken);
+    }
+
+    private async Task<LeaseAnswer<Job>> EndAsync(string projectId, string jobId, Report report, AttemptLog? log, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var repeated = false;
@@ -91,7 +115,7 @@ internal sealed partial class Leases(
                     return (null, LeaseAnswer<Job>.Ok(job.ToWire()));
                 if (!HoldsLiveLease(job, report.LeaseToken, now))
                     return (null, LeaseAnswer<Job>.Conflict(ConflictReason(job, now)));
-                var ended = Ended(job, Redacted(report), now);
+                var ended = Ended(job, Redacted(report), log, now);
                 if (ended.SchemaProblems() is { Count: > 0 } problems)
                     return (null, LeaseAnswer<Job>.Invalid($"The report does not make a valid record: {string.Join("; ", problems)}"));
                 return (ended, LeaseAnswer<Job>.Ok(ended.ToWire()));
@@ -116,16 +140,18 @@ internal sealed partial class Leases(
         return answer;
     }
 
-    private static JobRecord Ended(JobRecord job, Report report, DateTimeOffset now)
+    /// <summary>The record the report makes; with the attempt's shipped <paramref name="log"/>, its counts and offset come from there.</summary>
+    private static JobRecord Ended(JobRecord job, Report report, AttemptLog? log, DateTimeOffset now)
     {
-        var counts = report.Counts;
+        var counts = log?.Counts ?? report.Counts;
         var ended = job with
         {
             Status = report.Status,
             FinishedAt = now,
             DurationMs = Duration(job.StartedAt, now),
             Output = report.Status == JobStatus.Succeeded ? report.Output : null,
-            Error = report.Status == JobStatus.Succeeded ? null : report.Error is { } card ? card with { Ids = job.FailureIds(card.Ids) } : null,
+            Error = report.Status == JobStatus.Succeeded ? null : report.Error is { } card
+                ? card with { Ids = job.FailureIds(card.Ids), LogOffset = card.LogOffset ?? log?.FirstErrorOffset } : null,
             Lease = null,
             Attempts = WithCurrent(job, a => a with
             {

@@ -66,6 +66,8 @@ internal static partial class WorkersApi
             return Problems.Invalid("error", "A failed report must carry its failure card in \"error\".");
         if (RedactionsProblem(report.Redactions) is { } redactions)
             return Problems.Invalid("redactions", redactions);
+        if (report.LastSeq < 0)
+            return Problems.Invalid("lastSeq", "lastSeq cannot be negative: it is the seq of the attempt's last log line, 0 when it wrote none.");
         return Answer(await leases.ReportAsync(projectId, jobId, report, cancellationToken), projectId, jobId);
     }
 
