@@ -26,6 +26,7 @@ internal static class ApiServices
         builder.Services.AddApiKeyAuthentication(builder.Configuration);
 
         builder.Services.AddValidatedOptions<RetentionOptions>(builder.Configuration, RetentionOptions.Section);
+        builder.Services.AddValidatedOptions<AssetOptions>(builder.Configuration, AssetOptions.Section);
 
         builder.AddFileStore();
         builder.Services.AddSingleton<ProjectEvents>();

@@ -61,6 +61,9 @@ internal static partial class Problems
     public static ProblemHttpResult JobNotFound(string projectId, string jobId) =>
         NotFound($"Job {jobId} does not exist in project {projectId}.");
 
+    public static ProblemHttpResult TooLarge(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload too large");
+
     private const string DetailItem = "JobLogs.ProblemDetail";
 
     public static IServiceCollection AddRequestProblems(this IServiceCollection services)

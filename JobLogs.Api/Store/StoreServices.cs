@@ -18,6 +18,7 @@ internal static class StoreServices
         builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => sp.GetRequiredService<ILogStore>()));
         builder.Services.AddSingleton<IJobStore, FileJobStore>();
         builder.Services.AddSingleton<IAssetStore, FileAssetStore>();
+        builder.Services.AddSingleton<IProjectFileStore, FileProjectFileStore>();
         builder.Services.AddSingleton<IWorkerStore, MemoryWorkerStore>();
         return builder;
     }

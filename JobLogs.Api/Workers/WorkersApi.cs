@@ -22,6 +22,10 @@ internal static partial class WorkersApi
         group.MapPost("/projects/{projectId}/jobs/{jobId}/log", Log)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapPut("/projects/{projectId}/jobs/{jobId}/outputs/{name}", WorkerOutputs.Put)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("/projects/{projectId}/files/{**path}", WorkerProjectFiles.Get).ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
 
