@@ -60,4 +60,37 @@ public abstract class AssetStoreContract : IAsyncLifetime
         Assert.Null(await Assets.FindAsync(project, Job, ["out", "a.png"]));
         Assert.False(await Assets.DeleteAsync(project, Job)); // nothing left
     }
+
+    [Fact]
+    public async Task An_upload_once_committed_is_the_asset_of_its_name_and_the_same_again_replaces_it()
+    {
+        var project = ApiFactory.NewProjectId();
+        await using (var first = (await Assets.StageAsync(project, Job, "out.png", new MemoryStream([1, 2, 3]), maxBytes: 10))!)
+        {
+            Assert.Null(await Assets.FindAsync(project, Job, ["out.png"])); // not an asset before it is committed
+            Assert.Equal(($"projects/{project}/files/assets/{Job}/out.png", false), await first.CommitAsync());
+        }
+        await using (var again = (await Assets.StageAsync(project, Job, "out.png", new MemoryStream([4, 5]), maxBytes: 10))!)
+            Assert.True((await again.CommitAsync()).Replaced);
+
+        var asset = (await Assets.FindAsync(project, Job, ["out.png"]))!;
+        await using var stream = asset.Open();
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        Assert.Equal(new byte[] { 4, 5 }, copy.ToArray());
+        Assert.Equal(2, await Assets.SizeAsync(project, Job));
+    }
+
+    [Fact]
+    public async Task An_upload_over_the_cap_or_never_committed_leaves_nothing()
+    {
+        var project = ApiFactory.NewProjectId();
+        Assert.Null(await Assets.StageAsync(project, Job, "big.bin", new MemoryStream(new byte[11]), maxBytes: 10));
+        await using (var dropped = await Assets.StageAsync(project, Job, "dropped.bin", new MemoryStream(new byte[10]), maxBytes: 10))
+            Assert.Equal(10, dropped!.Length);
+
+        Assert.Null(await Assets.FindAsync(project, Job, ["big.bin"]));
+        Assert.Null(await Assets.FindAsync(project, Job, ["dropped.bin"]));
+        Assert.Equal(0, await Assets.SizeAsync(project, Job));
+    }
 }
