@@ -3,6 +3,7 @@ using System.Text.Json;
 using JobLogs.Jobs;
 using JobLogs.Workers;
 using Microsoft.Extensions.DependencyInjection;
+using WorkerAssembly::JobLogs.Worker.Api;
 using WorkerAssembly::JobLogs.Worker.ComfyUI;
 using WorkerAssembly::JobLogs.Worker.Jobs;
 
@@ -44,11 +45,12 @@ public sealed class PromptFollowerTests : IAsyncLifetime
     private async Task<(string PromptId, Workflow Workflow)> Submit(object workflow, string clientId)
     {
         var input = JsonSerializer.SerializeToElement(new { workflow });
-        var loaded = Workflow.Load(new Job
+        // An inline workflow: the Api, which a workflowPath is fetched from, is never asked.
+        var loaded = await Workflow.LoadAsync(new Job
         {
             Id = "j-1", ProjectId = "p-1", Type = JobTypes.ComfyUIWorkflow, Status = JobStatus.Running, Input = input,
             CreatedAt = DateTimeOffset.UtcNow, LogPath = "x",
-        }, new DataLayout(Path.GetTempPath()));
+        }, new ApiClient(new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") }), CancellationToken.None);
         var promptId = Guid.NewGuid().ToString();
         Assert.NotNull(await _services.GetRequiredService<ComfyUIClient>().SubmitAsync(loaded.Prompt, clientId, promptId, _ => Assert.Fail("refused"), CancellationToken.None));
         return (promptId, loaded);

@@ -30,6 +30,61 @@ internal sealed class ApiClient(HttpClient http)
         return await Reply<Job>(response, cancellationToken);
     }
 
+    /// <summary>
+    /// A file of the project a job names as its input (<see cref="WorkerRoutes.ProjectFile"/>): its bytes, or why there
+    /// are none (404: missing; 400: a path the Api refuses, with its sentence; more than <paramref name="maxBytes"/>).
+    /// </summary>
+    public async Task<ProjectFileReply> GetProjectFileAsync(string projectId, string path, long maxBytes, CancellationToken cancellationToken)
+    {
+        var route = WorkerRoutes.ProjectFile(projectId, path);
+        using var response = await Send(() => http.GetAsync(route, HttpCompletionOption.ResponseHeadersRead, cancellationToken), "GET", route);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return new ProjectFileReply(ProjectFileStatus.Missing, null, await Detail(response, cancellationToken));
+        if (response.StatusCode == HttpStatusCode.BadRequest)
+            return new ProjectFileReply(ProjectFileStatus.Refused, null, await Detail(response, cancellationToken));
+        await EnsureSuccess(response, cancellationToken);
+        if (response.Content.Headers.ContentLength > maxBytes)
+            return new ProjectFileReply(ProjectFileStatus.TooLarge, null, null);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var bytes = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (bytes.Length + read > maxBytes)
+                return new ProjectFileReply(ProjectFileStatus.TooLarge, null, null);
+            bytes.Write(buffer, 0, read);
+        }
+        return new ProjectFileReply(ProjectFileStatus.Found, bytes.ToArray(), null);
+    }
+
+    /// <summary>
+    /// Uploads one output of the attempt by name (<see cref="WorkerRoutes.Output"/>) with its lease token, streaming
+    /// <paramref name="content"/>; the Api's stored asset, or the reason the lease no longer holds the job (409).
+    /// </summary>
+    public async Task<LeaseReply<UploadedOutput>> PutOutputAsync(
+        Job job, string leaseToken, string name, Stream content, string contentType, CancellationToken cancellationToken)
+    {
+        var route = WorkerRoutes.Output(job.ProjectId, job.Id, name);
+        using var request = new HttpRequestMessage(HttpMethod.Put, route) { Content = new StreamContent(content) };
+        request.Headers.Add(WorkerProtocol.LeaseTokenHeader, leaseToken);
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        using var response = await Send(() => http.SendAsync(request, cancellationToken), "PUT", route);
+        return await Reply<UploadedOutput>(response, cancellationToken);
+    }
+
+    private static async Task<HttpResponseMessage> Send(Func<Task<HttpResponseMessage>> send, string method, string path)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (ExecutionRejectedException ex)
+        {
+            throw new HttpRequestException($"The Api did not answer {method} {path}: {ex.Message}", ex);
+        }
+    }
+
     // The resilience handler rejects a call it timed out, or one its circuit breaker holds back while the Api keeps
     // failing: to the worker that is the Api not answering, like a refused connection, and handled the same way.
     private async Task<HttpResponseMessage> Post<T>(string path, T body, CancellationToken cancellationToken)
@@ -78,6 +133,11 @@ internal sealed class ApiClient(HttpClient http)
 
     private sealed record ProblemText(string? Title, string? Detail);
 }
+
+internal enum ProjectFileStatus { Found, Missing, Refused, TooLarge }
+
+/// <summary>A project file the Api was asked for: its bytes when found, otherwise the Api's sentence (missing or refused).</summary>
+internal sealed record ProjectFileReply(ProjectFileStatus Status, byte[]? Bytes, string? Problem);
 
 /// <summary>An answer to a lease-carrying call: the value, or the reason the lease no longer holds the job (409).</summary>
 internal sealed record LeaseReply<T>(T? Value, string? Conflict)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
+using JobLogs.Worker.Api;
 using JobLogs.Worker.Failures;
 using JobLogs.Worker.Jobs;
 using Microsoft.Extensions.Options;
@@ -13,12 +14,12 @@ namespace JobLogs.Worker.ComfyUI;
 /// <summary>
 /// Runs <c>comfyui.workflow</c> jobs: loads and summarises the workflow, opens the WebSocket, submits the prompt under
 /// an id of our own (so a lost answer is looked up, never submitted twice), follows it to its end, and downloads its
-/// outputs into the job's assets folder. A cancel, a deadline or a worker stopping takes the prompt out of ComfyUI's
+/// outputs and uploads them to the Api as the job's assets. A cancel, a deadline or a worker stopping takes the prompt out of ComfyUI's
 /// queue, or interrupts it. Every failure ends in a card that says which stage, where, and what ComfyUI said. Secrets the
 /// workflow refers to are resolved into the prompt ComfyUI gets, and nowhere else.
 /// </summary>
 internal sealed class ComfyUIWorkflowRunner(
-    ComfyUIClient client, PromptFollower follower, SecretResolver secrets, DataLayout layout, IOptions<ComfyUIOptions> options,
+    ComfyUIClient client, PromptFollower follower, SecretResolver secrets, ApiClient api, IOptions<ComfyUIOptions> options,
     ILogger<ComfyUIWorkflowRunner> logger) : IJobRunner
 {
     public string Type => JobTypes.ComfyUIWorkflow;
@@ -26,7 +27,7 @@ internal sealed class ComfyUIWorkflowRunner(
     public async Task<JsonElement?> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
         context.Stage = "input";
-        var workflow = Workflow.Load(context.Job, layout);
+        var workflow = await Workflow.LoadAsync(context.Job, api, cancellationToken);
         var summary = WorkflowSummary.Of(workflow);
         var data = summary.Data();
         data["source"] = workflow.Source;
@@ -53,9 +54,11 @@ internal sealed class ComfyUIWorkflowRunner(
             PromptOutcome.EnsureSucceeded(history, workflow, context, logger);
 
             context.Stage = "download";
+            // Every output is on the Api before the run returns: the report of a success lists only stored assets.
             var assets = new List<Asset>();
+            using var folder = OutputFolder.Create(context);
             foreach (var file in history.Outputs)
-                assets.Add(await OutputDownload.DownloadAsync(client, layout, file, context, cancellationToken));
+                assets.Add(await OutputDownload.DownloadAsync(client, api, folder, file, context, cancellationToken));
             return JsonSerializer.SerializeToElement(new WorkflowOutput(promptId, assets), Json.Options);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -117,6 +120,6 @@ internal sealed class ComfyUIWorkflowRunner(
         Where = failure.Where,
     };
 
-    /// <summary>A comfyui.workflow job's output: the prompt and the files it put out, relative to the data root.</summary>
+    /// <summary>A comfyui.workflow job's output: the prompt and the files it put out, as the Api stored them.</summary>
     private sealed record WorkflowOutput(string PromptId, IReadOnlyList<Asset> Assets);
 }

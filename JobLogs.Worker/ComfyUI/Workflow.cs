@@ -1,14 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using JobLogs.Jobs;
+using JobLogs.Worker.Api;
 using JobLogs.Worker.Failures;
 using JobLogs.Worker.Jobs;
 
 namespace JobLogs.Worker.ComfyUI;
 
 /// <summary>
-/// The API-format prompt a <c>comfyui.workflow</c> job submits: from its input (<c>workflow</c>) or a file under the
-/// project's files (<c>workflowPath</c>), with its <c>overrides</c> ("&lt;nodeId&gt;.&lt;input&gt;": value) applied.
+/// The API-format prompt a <c>comfyui.workflow</c> job submits: from its input (<c>workflow</c>) or a file of the
+/// project's files (<c>workflowPath</c>, fetched from the Api), with its <c>overrides</c> ("&lt;nodeId&gt;.&lt;input&gt;": value) applied.
 /// </summary>
 internal sealed class Workflow
 {
@@ -29,7 +30,8 @@ internal sealed class Workflow
     public string? ClassOf(string nodeId) =>
         Prompt[nodeId] is JsonObject node && node["class_type"] is JsonValue value && value.TryGetValue<string>(out var name) ? name : null;
 
-    public static Workflow Load(Job job, DataLayout layout)
+    /// <summary>The job's prompt; a <c>workflowPath</c> is fetched from the Api, which holds the project's files.</summary>
+    public static async Task<Workflow> LoadAsync(Job job, ApiClient api, CancellationToken cancellationToken)
     {
         var input = job.Input;
         JsonObject prompt;
@@ -38,7 +40,7 @@ internal sealed class Workflow
         {
             var relative = pathElement.GetString()!;
             source = $"workflowPath {relative}";
-            prompt = ReadFile(layout, job.ProjectId, relative, source);
+            prompt = await FetchFileAsync(api, job.ProjectId, relative, source, cancellationToken);
         }
         else
         {
@@ -63,19 +65,18 @@ internal sealed class Workflow
         return new Workflow(prompt, source, applied);
     }
 
-    private static JsonObject ReadFile(DataLayout layout, string projectId, string relative, string where)
+    private static async Task<JsonObject> FetchFileAsync(ApiClient api, string projectId, string relative, string where, CancellationToken cancellationToken)
     {
-        var files = layout.ProjectFiles(projectId);
-        var full = Path.GetFullPath(Path.Combine(files, relative));
-        if (!full.StartsWith(files + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw Invalid($"workflowPath '{relative}' leaves the project's files folder.", where);
-        if (!File.Exists(full))
+        var reply = await api.GetProjectFileAsync(projectId, relative, MaxFileBytes, cancellationToken);
+        if (reply.Status == ProjectFileStatus.Missing)
             throw Invalid($"The workflow file {relative} does not exist in the project's files (projects/{projectId}/files/).", where);
-        if (new FileInfo(full).Length > MaxFileBytes)
+        if (reply.Status == ProjectFileStatus.Refused)
+            throw Invalid($"workflowPath '{relative}' cannot be read from the project's files: {reply.Problem}", where);
+        if (reply.Status == ProjectFileStatus.TooLarge)
             throw Invalid($"The workflow file {relative} is larger than {MaxFileBytes} bytes.", where);
         try
         {
-            return JsonNode.Parse(File.ReadAllBytes(full)) as JsonObject
+            return JsonNode.Parse(reply.Bytes) as JsonObject
                 ?? throw Invalid($"The workflow file {relative} does not hold a JSON object.", where);
         }
         catch (JsonException ex)

@@ -117,5 +117,6 @@ internal static class FailureTypes
     public const string PromptLost = "prompt lost";
     public const string Interrupted = "interrupted";
     public const string DownloadFailed = "download failed";
+    public const string UploadFailed = "upload failed";
     public const string WorkflowInvalid = "workflow invalid";
 }

@@ -17,6 +17,9 @@ internal sealed class JobContext(Claim claim)
     public int Attempt => claim.Attempt;
     public string Traceparent => claim.Traceparent;
 
+    /// <summary>The lease the attempt's uploads carry: the Api stores outputs only for the attempt holding the job.</summary>
+    public string LeaseToken => claim.LeaseToken;
+
     /// <summary>
     /// The step the run is in (tool, submit, execute, download ...); an unexpected failure is reported here. Entering a
     /// stage ends the previous stage's span and starts the new one, so each stage is a span of the attempt's trace.

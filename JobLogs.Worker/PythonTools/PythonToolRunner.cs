@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using JobLogs.Jobs;
 using JobLogs.ServiceDefaults.Logging;
+using JobLogs.Worker.Api;
 using JobLogs.Worker.Failures;
 using JobLogs.Worker.Jobs;
 using Microsoft.Extensions.Options;
@@ -13,8 +14,11 @@ namespace JobLogs.Worker.PythonTools;
 /// with the args as JSON on stdin. The tool's output is the JSON object on the last line of its stdout; its structured
 /// log entries arrive on a pipe (tools/joblogs.py) and go to the job log as <c>component: python</c>. The job log gets
 /// one entry for the run (tool, duration, exit code or signal, stderr tail); the card points at the tool's file and line.
+/// Files the tool writes into its own empty <c>JOBLOGS_OUTPUT_DIR</c> are uploaded to the Api when it succeeds, and
+/// listed under "assets" in its output.
 /// </summary>
-internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> options, SecretResolver secrets, ILogger<PythonToolRunner> logger) : IJobRunner
+internal sealed partial class PythonToolRunner(
+    IOptions<PythonToolOptions> options, SecretResolver secrets, ApiClient api, ILogger<PythonToolRunner> logger) : IJobRunner
 {
     // The child gets a small environment: the worker's secrets (tokens, API keys) are not a tool's business.
     private static readonly string[] InheritedVariables = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"];
@@ -50,13 +54,14 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
         // Secrets are resolved last, into the text that goes to the tool's stdin and nowhere else.
         var args = input.TryGetProperty("args", out var a) ? secrets.Resolve(a, "input.args").GetRawText() : "{}";
         var relay = new ToolLogRelay(logger, tool);
+        using var outputs = OutputFolder.Create(context);
         ToolProcess.Result result;
         // The tool continues the trace under this call's span: what it traces is part of the attempt, and the entries it
         // writes to the log pipe, relayed while this span is current, carry the trace and span its TRACEPARENT names.
         using (var span = JobTelemetry.StartCall($"tool {tool}", "run"))
         {
             result = await ToolProcess.RunAsync(
-                new ToolProcess.Command(python, ["-u", script], Environment(context), settings.ToolsPath),
+                new ToolProcess.Command(python, ["-u", script], Environment(context, outputs), settings.ToolsPath),
                 args, timeout, settings.ToolKillGrace, settings.ToolOutputTailBytes, relay.Relay, cancellationToken);
             JobTelemetry.EndCall(span, Status(result), Failed(result));
         }
@@ -67,10 +72,12 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
             cancellationToken.ThrowIfCancellationRequested();
         if (result.Stopped == ToolProcess.StopReason.Timeout || result.ExitCode != 0)
             throw new JobFailedException(Card(tool, result, timeout, settings.ToolsPath));
-        return Output(result.StdoutTail);
+        // Uploaded before the run returns: the report of a success lists only stored assets.
+        var assets = await ToolOutputs.UploadAsync(api, outputs, context, logger, cancellationToken);
+        return ToolOutputs.WithAssets(Output(result.StdoutTail), assets, logger);
     }
 
-    private static Dictionary<string, string> Environment(JobContext context)
+    private static Dictionary<string, string> Environment(JobContext context, OutputFolder outputs)
     {
         var environment = new Dictionary<string, string>();
         foreach (var name in InheritedVariables)
@@ -81,6 +88,7 @@ internal sealed partial class PythonToolRunner(IOptions<PythonToolOptions> optio
         environment["JOBLOGS_JOB_ID"] = context.Job.Id;
         environment["JOBLOGS_ATTEMPT"] = context.Attempt.ToString();
         environment["TRACEPARENT"] = Activity.Current?.Id ?? context.Traceparent;
+        environment[ToolOutputs.Variable] = outputs.Path;
         return environment;
     }
 
