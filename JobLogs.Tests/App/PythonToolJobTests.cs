@@ -38,6 +38,23 @@ public sealed class PythonToolJobTests(AppFixture app)
     }
 
     [Fact]
+    public async Task A_file_a_tool_writes_into_its_output_dir_becomes_the_jobs_asset()
+    {
+        var created = await app.Api.CreateTool(_project, "hello", new { name = "Ada", count = 2, file = true });
+        var job = await app.Api.WaitForStatus(_project, created.Id, s => s.IsFinished(), JobTimeout);
+
+        Assert.Equal(JobStatus.Succeeded, job.Status);
+        Assert.Equal("Hello, Ada!", job.Output!.Value.GetProperty("greeting").GetString());
+        var asset = Assert.Single(job.Output.Value.GetProperty("assets").EnumerateArray());
+        Assert.Equal($"projects/{_project}/files/assets/{job.Id}/greeting.txt", asset.Str("path"));
+        Assert.Equal("text/plain", asset.Str("contentType"));
+        Assert.Equal(24, asset.GetProperty("bytes").GetInt64());
+        Assert.Equal("Hello, Ada!\nHello, Ada!\n", await app.Api.GetStringAsync($"/api/projects/{_project}/jobs/{job.Id}/assets/greeting.txt"));
+        // The worker's own copy was only on its way to the Api.
+        Assert.False(Directory.Exists(Path.Combine(Path.GetTempPath(), "joblogs-worker", "outputs", _project, $"{job.Id}-1")));
+    }
+
+    [Fact]
     public async Task A_tool_that_raises_fails_with_a_card_its_stack_and_its_stderr_tail()
     {
         var created = await app.Api.CreateTool(_project, "fail", new { value = "seven" });
