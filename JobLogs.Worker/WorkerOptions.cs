@@ -33,6 +33,17 @@ internal sealed class WorkerOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "JobLogs:Worker:ReportPatience must be between 0 and 1 hour.")]
     public TimeSpan ReportPatience { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// The folder on the worker's own disk where each attempt's job log lines wait until the Api holds them (one file per
+    /// attempt, readable by the worker only). A worker that restarts takes over the files a dead worker left here.
+    /// </summary>
+    [Required(ErrorMessage = "JobLogs:Worker:SpoolPath is not set: give a folder on the worker's own disk for the log spool.")]
+    public string SpoolPath { get; set; } = Path.Combine(Path.GetTempPath(), "joblogs-worker", "spool");
+
+    /// <summary>The spool folder's size cap: past it, lines are dropped and one entry in the job's log says how many.</summary>
+    [Range(64 * 1024, long.MaxValue, ErrorMessage = "JobLogs:Worker:SpoolMaxBytes must be at least 65536.")]
+    public long SpoolMaxBytes { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>Every job's overall deadline, whatever it runs.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "JobLogs:Worker:JobDeadline must be between 1 second and 1 day.")]
     public TimeSpan JobDeadline { get; set; } = TimeSpan.FromHours(1);

@@ -59,7 +59,9 @@ public sealed class WorkerCrashTests
         var job = await services.Http.CreateTool(_project, "slow", new { seconds = 3, tick = 0.1 });
         await services.WaitForEntry(job, e => e.DataInt("tick") >= 2, "the first attempt's second tick");
         first.Kill();
-        await services.StartWorkerAsync("w-second");
+        // On another host: it has its own spool, so it does not take over (and report) the first worker's attempt.
+        using var otherDisk = new TempDirectory("other-worker");
+        await services.StartWorkerAsync("w-second", settings: new Dictionary<string, string?> { ["JobLogs:Worker:SpoolPath"] = otherDisk.Path });
 
         var done = await services.Http.WaitForStatus(_project, job.Id, s => s.IsFinished(), Lease + Grace + TimeSpan.FromSeconds(40));
 

@@ -17,6 +17,9 @@ public sealed class ServiceGroup : IAsyncDisposable
     private ServiceGroup(IReadOnlyDictionary<string, string?> apiSettings) => _apiSettings = apiSettings;
 
     public TempDirectory DataRoot { get; } = new("services");
+    /// <summary>The workers' own disk (their spool), apart from the Api's data root; a restarted worker finds its spool here.</summary>
+    public TempDirectory WorkerDisk { get; } = new("worker-disk");
+    public string SpoolPath => Path.Combine(WorkerDisk.Path, "spool");
     public DataLayout Layout => new(DataRoot.Path);
     public ServiceProcess Api { get; private set; } = null!;
     public Uri ApiAddress => new($"http://127.0.0.1:{_apiPort}/");
@@ -51,6 +54,7 @@ public sealed class ServiceGroup : IAsyncDisposable
         {
             ["JobLogs:Worker:WorkerId"] = workerId,
             ["JobLogs:Worker:ApiUrl"] = (api ?? ApiAddress).ToString(),
+            ["JobLogs:Worker:SpoolPath"] = SpoolPath,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
@@ -77,6 +81,7 @@ public sealed class ServiceGroup : IAsyncDisposable
         KillLeftoverTools();
         Http.Dispose();
         DataRoot.Dispose();
+        WorkerDisk.Dispose();
     }
 
     private ServiceProcess Track(ServiceProcess process)

@@ -9,6 +9,13 @@ namespace JobLogs.Worker.Api;
 /// <summary>The worker's side of the worker protocol. Nothing here retries: re-sending a report is the job run's deliberate choice.</summary>
 internal sealed class ApiClient(HttpClient http)
 {
+    /// <summary>Every call names the protocol this worker speaks (a default header of the client): the Api refuses another one in a sentence.</summary>
+    public static void Configure(HttpClient http, Uri api)
+    {
+        http.BaseAddress = api;
+        http.DefaultRequestHeaders.Add(WorkerProtocol.VersionHeader, WorkerProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     public async Task<Claim?> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken)
     {
         using var response = await Post(WorkerRoutes.Claims, request, cancellationToken);
@@ -24,9 +31,9 @@ internal sealed class ApiClient(HttpClient http)
         return await Reply<HeartbeatAnswer>(response, cancellationToken);
     }
 
-    public async Task<LeaseReply<Job>> ReportAsync(Job job, Report report, CancellationToken cancellationToken)
+    public async Task<LeaseReply<Job>> ReportAsync(string projectId, string jobId, Report report, CancellationToken cancellationToken)
     {
-        using var response = await Post(WorkerRoutes.Report(job.ProjectId, job.Id), report, cancellationToken);
+        using var response = await Post(WorkerRoutes.Report(projectId, jobId), report, cancellationToken);
         return await Reply<Job>(response, cancellationToken);
     }
 
@@ -73,6 +80,30 @@ internal sealed class ApiClient(HttpClient http)
         return await Reply<UploadedOutput>(response, cancellationToken);
     }
 
+    /// <summary>
+    /// Ships a batch of an attempt's numbered lines (<see cref="WorkerRoutes.Log"/>) with its lease token: the highest
+    /// <c>seq</c> the Api holds, the <c>seq</c> it expects when the batch would leave a gap, or why it refuses the batch
+    /// for good (the job or its log is gone, the token names no attempt, the lines are not the attempt's).
+    /// </summary>
+    public async Task<ShipReply> ShipLogAsync(string projectId, string jobId, string leaseToken, ReadOnlyMemory<byte> lines, CancellationToken cancellationToken)
+    {
+        var route = WorkerRoutes.Log(projectId, jobId);
+        using var request = new HttpRequestMessage(HttpMethod.Post, route) { Content = new ReadOnlyMemoryContent(lines) };
+        request.Headers.Add(WorkerProtocol.LeaseTokenHeader, leaseToken);
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+        using var response = await Send(() => http.SendAsync(request, cancellationToken), "POST", route);
+        if (response.IsSuccessStatusCode)
+            return new ShipReply((await response.Content.ReadFromJsonAsync<LogBatchAnswer>(Json.Options, cancellationToken))!.Seq, null, null);
+        if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
+            await EnsureSuccess(response, cancellationToken); // the Api is away or busy: sent again later
+        var problem = await Problem(response, cancellationToken);
+        return problem.ExpectedSeq is { } expected
+            ? new ShipReply(null, expected, null)
+            : new ShipReply(null, null, $"{(int)response.StatusCode} {problem.Detail ?? problem.Title ?? response.ReasonPhrase}");
+    }
+
+    // The resilience handler rejects a call it timed out, or one its circuit breaker holds back while the Api keeps
+    // failing: to the worker that is the Api not answering, like a refused connection, and handled the same way.
     private static async Task<HttpResponseMessage> Send(Func<Task<HttpResponseMessage>> send, string method, string path)
     {
         try
@@ -85,27 +116,16 @@ internal sealed class ApiClient(HttpClient http)
         }
     }
 
-    // The resilience handler rejects a call it timed out, or one its circuit breaker holds back while the Api keeps
-    // failing: to the worker that is the Api not answering, like a refused connection, and handled the same way.
-    private async Task<HttpResponseMessage> Post<T>(string path, T body, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // Every call names the protocol this worker speaks: the Api refuses another one in a sentence.
-            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: Json.Options) };
-            request.Headers.Add(WorkerProtocol.VersionHeader, WorkerProtocol.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return await http.SendAsync(request, cancellationToken);
-        }
-        catch (ExecutionRejectedException ex)
-        {
-            throw new HttpRequestException($"The Api did not answer POST {path}: {ex.Message}", ex);
-        }
-    }
+    private Task<HttpResponseMessage> Post<T>(string path, T body, CancellationToken cancellationToken) =>
+        Send(() => http.PostAsJsonAsync(path, body, Json.Options, cancellationToken), "POST", path);
 
     private static async Task<LeaseReply<T>> Reply<T>(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.StatusCode == HttpStatusCode.Conflict)
-            return new LeaseReply<T>(default, await Detail(response, cancellationToken));
+        {
+            var problem = await Problem(response, cancellationToken);
+            return new LeaseReply<T>(default, problem.Detail ?? problem.Title ?? response.ReasonPhrase ?? "", problem.ExpectedSeq);
+        }
         await EnsureSuccess(response, cancellationToken);
         return new LeaseReply<T>(await response.Content.ReadFromJsonAsync<T>(Json.Options, cancellationToken), null);
     }
@@ -120,18 +140,23 @@ internal sealed class ApiClient(HttpClient http)
 
     private static async Task<string> Detail(HttpResponseMessage response, CancellationToken cancellationToken)
     {
+        var problem = await Problem(response, cancellationToken);
+        return problem.Detail ?? problem.Title ?? response.ReasonPhrase ?? "";
+    }
+
+    private static async Task<ProblemText> Problem(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
         try
         {
-            var problem = await response.Content.ReadFromJsonAsync<ProblemText>(Json.Options, cancellationToken);
-            return problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "";
+            return await response.Content.ReadFromJsonAsync<ProblemText>(Json.Options, cancellationToken) ?? new ProblemText(null, null, null);
         }
         catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
         {
-            return response.ReasonPhrase ?? "";
+            return new ProblemText(null, null, null);
         }
     }
 
-    private sealed record ProblemText(string? Title, string? Detail);
+    private sealed record ProblemText(string? Title, string? Detail, long? ExpectedSeq);
 }
 
 internal enum ProjectFileStatus { Found, Missing, Refused, TooLarge }
@@ -139,8 +164,18 @@ internal enum ProjectFileStatus { Found, Missing, Refused, TooLarge }
 /// <summary>A project file the Api was asked for: its bytes when found, otherwise the Api's sentence (missing or refused).</summary>
 internal sealed record ProjectFileReply(ProjectFileStatus Status, byte[]? Bytes, string? Problem);
 
-/// <summary>An answer to a lease-carrying call: the value, or the reason the lease no longer holds the job (409).</summary>
-internal sealed record LeaseReply<T>(T? Value, string? Conflict)
+/// <summary>
+/// An answer to a lease-carrying call: the value, or the reason the lease no longer holds the job (409). A 409 that names
+/// <paramref name="ExpectedSeq"/> is not a lost lease: the Api waits for the attempt's log up to there (retry the call).
+/// </summary>
+internal sealed record LeaseReply<T>(T? Value, string? Conflict, long? ExpectedSeq = null)
 {
-    public bool LeaseLost => Conflict is not null;
+    public bool LeaseLost => Conflict is not null && ExpectedSeq is null;
+    public bool LogBehind => ExpectedSeq is not null;
 }
+
+/// <summary>
+/// The answer to a log batch: the highest seq the Api holds (<paramref name="Seq"/>), the seq it expects instead
+/// (<paramref name="ExpectedSeq"/>), or why it refuses this spool for good (<paramref name="Refused"/>).
+/// </summary>
+internal sealed record ShipReply(long? Seq, long? ExpectedSeq, string? Refused);

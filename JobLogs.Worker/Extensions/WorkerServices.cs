@@ -1,9 +1,12 @@
 using JobLogs.ServiceDefaults;
+using JobLogs.ServiceDefaults.Logging;
 using JobLogs.ServiceDefaults.Security;
 using JobLogs.Worker.Api;
 using JobLogs.Worker.ComfyUI;
 using JobLogs.Worker.Jobs;
 using JobLogs.Worker.PythonTools;
+using JobLogs.Worker.Spool;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 
@@ -18,10 +21,12 @@ internal static class WorkerServices
         builder.Services.AddValidatedOptions<PythonToolOptions>(builder.Configuration, "JobLogs");
 
         builder.Services.AddHttpClient<ApiClient>((sp, http) =>
-                http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ApiUrl))
+                ApiClient.Configure(http, new Uri(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ApiUrl)))
             .AddHttpMessageHandler(() => new ApiKeyHandler(ApiKeys.Own(builder.Configuration, ApiKeys.Callers.Worker)));
 
         builder.AddComfyUI();
+
+        builder.AddSpool();
 
         builder.Services.AddSingleton<WorkerState>();
         builder.Services.AddHealthChecks().AddCheck<WorkerState>("claims");
@@ -31,6 +36,20 @@ internal static class WorkerServices
         builder.Services.AddSingleton<IJobRunner, ComfyUIWorkflowRunner>();
         builder.Services.AddHostedService<ClaimLoop>();
         return builder;
+    }
+
+    /// <summary>
+    /// Job log lines go to the spool and are shipped to the Api. The shipper is registered before the claim loop: hosted
+    /// services stop in reverse order, so the runs report (and wait for their lines) before the shipper stops.
+    /// </summary>
+    private static void AddSpool(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<WorkerSpool>();
+        builder.Services.AddSingleton<ReportSender>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => new SpoolLogDestination(
+            sp.GetRequiredService<WorkerSpool>(), new FileLogDestination(builder.Configuration, ServiceIdentity.Worker.Service, TimeProvider.System))));
+        builder.Services.AddHostedService<SpoolShipper>();
+        builder.Services.AddHostedService<RestartedAttempts>();
     }
 
     /// <summary>

@@ -16,7 +16,9 @@ internal static partial class HintRules
     [
         // The run itself
         new("log-unwritable", c => c.Type == FailureTypes.LogUnwritable,
-            "The job's log could not be written: check free disk space and that the data root is writable (the worker's service log names the cause), then retry."),
+            "The job's log could not be written: check free disk space and that the worker's spool folder (JobLogs:Worker:SpoolPath) is writable (the worker's service log names the cause), then retry."),
+        new("worker-restarted", c => c.Type == FailureTypes.WorkerRestarted,
+            "The worker stopped mid-run (a crash, a kill or a redeploy) and reported the attempt when it came back; its log up to then is above. Read the worker's service log for why it stopped, then retry."),
         new("canceled", c => c.Type == FailureTypes.Canceled,
             "The job was cancelled on request; retry it if that was a mistake."),
         new("lease-lost", c => c.Type == FailureTypes.LeaseLost,
@@ -101,6 +103,7 @@ internal static class FailureTypes
     public const string DeadlineExceeded = "deadline exceeded";
     public const string WorkerStopped = "worker stopped";
     public const string LeaseLost = "lease lost";
+    public const string WorkerRestarted = "worker restarted";
 
     public const string ToolNotFound = "tool not found";
     public const string InterpreterNotFound = "interpreter not found";

@@ -8,7 +8,7 @@ namespace JobLogs.Worker.Jobs;
 /// One attempt of a job as its runner sees it. <see cref="Stage"/> and <see cref="Where"/> say where the run is, so a
 /// failure the runner did not foresee (a deadline, a cancel, a crash) is still reported at the right place.
 /// </summary>
-internal sealed class JobContext(Claim claim)
+internal sealed class JobContext(Claim claim, Action<string>? enteredStage = null)
 {
     private string _stage = "start";
     private Activity? _stageSpan;
@@ -22,7 +22,8 @@ internal sealed class JobContext(Claim claim)
 
     /// <summary>
     /// The step the run is in (tool, submit, execute, download ...); an unexpected failure is reported here. Entering a
-    /// stage ends the previous stage's span and starts the new one, so each stage is a span of the attempt's trace.
+    /// stage ends the previous stage's span and starts the new one, so each stage is a span of the attempt's trace; the
+    /// attempt's spool records it, so a worker that restarts after a crash can say where the run was.
     /// </summary>
     public string Stage
     {
@@ -32,6 +33,7 @@ internal sealed class JobContext(Claim claim)
             if (value == _stage)
                 return;
             _stage = value;
+            enteredStage?.Invoke(value);
             _stageSpan?.Stop();
             _stageSpan = JobTelemetry.StartStage(value);
         }

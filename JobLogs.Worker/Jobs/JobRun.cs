@@ -6,6 +6,7 @@ using JobLogs.ServiceDefaults.Redaction;
 using JobLogs.ServiceDefaults.Telemetry;
 using JobLogs.Worker.Api;
 using JobLogs.Worker.Failures;
+using JobLogs.Worker.Spool;
 using JobLogs.Workers;
 using Microsoft.Extensions.Options;
 
@@ -17,23 +18,22 @@ namespace JobLogs.Worker.Jobs;
 /// reports — card and output — is redacted first, and the report carries what each redaction rule took out.
 /// </summary>
 internal sealed partial class JobRuns(
-    ApiClient api, IEnumerable<IJobRunner> runners, JobLogTally tally, Redactor redactor, IOptions<WorkerOptions> options, TimeProvider time,
-    ILogger<JobRuns> logger)
+    ApiClient api, IEnumerable<IJobRunner> runners, WorkerSpool spool, ReportSender reports, JobLogTally tally, Redactor redactor,
+    IOptions<WorkerOptions> options, TimeProvider time, ILogger<JobRuns> logger)
 {
-    private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan MaxReportRetry = TimeSpan.FromSeconds(5);
-
     public async Task RunAsync(Claim claim, CancellationToken stopping)
     {
         var job = claim.Job;
         var key = new JobKey(job.ProjectId, job.Id, claim.Attempt);
         var attemptTally = tally.Watch(key);
         using var activity = JobTelemetry.StartRun(claim);
+        if (await SpoolAsync(claim) is not { } attemptSpool)
+            return;
 
         using (logger.BeginJobScope(job.ProjectId, job.Id, claim.Attempt))
         try
         {
-            var context = new JobContext(claim);
+            var context = new JobContext(claim, attemptSpool.EnterStage);
             var started = time.GetTimestamp();
             LogStarted(logger, claim.Attempt, job.Type, options.Value.WorkerId);
 
@@ -75,11 +75,41 @@ internal sealed partial class JobRuns(
             }
             // A run that lost its lease reports too: the Api may still hold the lease (only the worker's clock said it
             // was running out), and otherwise its 409 is how this run learns, in its job log, that the Api ended it.
-            await ReportAsync(claim, outcome, attemptTally, leaseExpiresAt, stopping);
+            var report = new Report(claim.LeaseToken, outcome.Status, outcome.Output, outcome.Card, attemptTally.Counts,
+                attemptTally.Redactions.Snapshot(), LastSeq: attemptSpool.Seal());
+            await reports.SendAsync(job.ProjectId, job.Id, claim.Attempt, attemptSpool, report,
+                () => leaseExpiresAt + (stopping.IsCancellationRequested ? TimeSpan.Zero : options.Value.ReportPatience));
         }
         finally
         {
             tally.Stop(key);
+            // Lines logged from here on still ship (as late lines); the file goes once the Api holds them all.
+            attemptSpool.Ended = true;
+            spool.Wake();
+        }
+    }
+
+    /// <summary>
+    /// The attempt's spool; when it cannot be made, the attempt is reported failed at once (with nowhere to write its
+    /// log, it cannot run) and the reason goes to the service log.
+    /// </summary>
+    private async Task<AttemptSpool?> SpoolAsync(Claim claim)
+    {
+        try
+        {
+            return spool.Begin(claim, options.Value.WorkerId);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogSpoolFailed(logger, claim.Job.ProjectId, claim.Job.Id, claim.Attempt, ex.Message);
+            var card = new FailureCard
+            {
+                Message = $"The worker could not start the attempt's log spool: {ex.Message}.",
+                Type = FailureTypes.LogUnwritable, Component = "worker", Stage = "log",
+            };
+            await reports.SendAsync(claim.Job.ProjectId, claim.Job.Id, claim.Attempt, null,
+                new Report(claim.LeaseToken, JobStatus.Failed, Error: card), () => claim.LeaseExpiresAt);
+            return null;
         }
     }
 
@@ -149,44 +179,6 @@ internal sealed partial class JobRuns(
             ? own
             : options.Value.JobDeadline;
 
-    /// <summary>
-    /// Sends the report until the Api takes it (2xx) or refuses the lease (409). While the Api cannot be reached it is
-    /// sent again, until <see cref="WorkerOptions.ReportPatience"/> past the lease's expiry (at the expiry itself once
-    /// the worker is shutting down): the Api ends the attempt by itself after expiry plus grace, and a report that
-    /// reaches it later is refused, so one attempt is never reported twice.
-    /// </summary>
-    private async Task ReportAsync(Claim claim, Outcome outcome, AttemptTally attemptTally, DateTimeOffset leaseExpiresAt, CancellationToken stopping)
-    {
-        var report = new Report(claim.LeaseToken, outcome.Status, outcome.Output, outcome.Card, attemptTally.Counts, attemptTally.Redactions.Snapshot());
-        var retry = TimeSpan.FromMilliseconds(200);
-        while (true)
-        {
-            var giveUpAt = leaseExpiresAt + (stopping.IsCancellationRequested ? TimeSpan.Zero : options.Value.ReportPatience);
-            try
-            {
-                // Past shutdown the report still gets a short chance: it is what tells the Api the attempt ended.
-                using var attempt = new CancellationTokenSource(ReportTimeout, time);
-                var reply = await api.ReportAsync(claim.Job, report, attempt.Token);
-                if (reply.LeaseLost)
-                    LogReportRefused(logger, claim.Attempt, reply.Conflict!);
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException)
-            {
-                var left = giveUpAt - time.GetUtcNow();
-                if (left <= TimeSpan.Zero)
-                {
-                    LogReportGaveUp(logger, leaseExpiresAt, ex.Message);
-                    return;
-                }
-                var wait = retry < left ? retry : left;
-                LogReportRetry(logger, ex.Message, wait.TotalMilliseconds);
-                await Task.Delay(wait, time, CancellationToken.None);
-                retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, MaxReportRetry.Ticks));
-            }
-        }
-    }
-
     private sealed record Outcome(JobStatus Status, JsonElement? Output, FailureCard? Card, Exception? Exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Attempt {Attempt} of {Type} started on worker {WorkerId}")]
@@ -198,12 +190,6 @@ internal sealed partial class JobRuns(
     [LoggerMessage(Message = "Job {Status} after {DurationMs} ms: {Failure} (at {Where})")]
     private static partial void LogEnded(ILogger logger, LogLevel level, string status, long durationMs, string failure, string where, Exception? exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The Api refused the report of attempt {Attempt}: {Reason} This run stops here; the job's record says how the attempt ended")]
-    private static partial void LogReportRefused(ILogger logger, int attempt, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the report ({Reason}); sending it again in {RetryMs:0} ms")]
-    private static partial void LogReportRetry(ILogger logger, string reason, double retryMs);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Gave up sending the report: the Api could not be reached, and its lease expired at {LeaseExpiresAt:u} ({Reason}); the Api ends the attempt by itself")]
-    private static partial void LogReportGaveUp(ILogger logger, DateTimeOffset leaseExpiresAt, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot run job {ProjectId}/{JobId} attempt {Attempt}: its log spool cannot be made ({Reason})")]
+    private static partial void LogSpoolFailed(ILogger logger, string projectId, string jobId, int attempt, string reason);
 }
