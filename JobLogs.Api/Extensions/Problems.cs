@@ -47,6 +47,10 @@ internal static partial class Problems
     public static ProblemHttpResult UnsupportedMediaType(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type");
 
+    /// <summary>507: the Api cannot store what was sent (its disk is full, or the log's place is taken), so sending it again is no use.</summary>
+    public static ProblemHttpResult Unwritable(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status507InsufficientStorage, title: "Cannot store");
+
     public static ProblemHttpResult Unavailable(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable");
 

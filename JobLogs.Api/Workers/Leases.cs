@@ -205,8 +205,11 @@ internal sealed partial class Leases(
 /// The outcome of a lease operation: a value, a conflict (409; naming the <c>seq</c> expected when the Api holds less of the
 /// attempt's log than asked), an invalid request (400), an unknown job (404), or a job whose log retention removed (410).
 /// </summary>
-internal sealed record LeaseAnswer<T>(T? Value, string? Problem, bool IsConflict, bool IsUnknown, long? ExpectedSeq = null, LogRemoval? Removed = null)
+internal sealed record LeaseAnswer<T>(
+    T? Value, string? Problem, bool IsConflict, bool IsUnknown, long? ExpectedSeq = null, LogRemoval? Removed = null, bool IsUnwritable = false)
 {
+    /// <summary>The store could not take the lines (a disk full, a folder in the log's place): 507, and the run fails.</summary>
+    public static LeaseAnswer<T> Unwritable(string reason) => new(default, reason, false, false, IsUnwritable: true);
     public static LeaseAnswer<T> Ok(T value) => new(value, null, false, false);
     public static LeaseAnswer<T> Conflict(string reason) => new(default, reason, true, false);
     public static LeaseAnswer<T> Behind(string reason, long expectedSeq) => new(default, reason, true, false, expectedSeq);

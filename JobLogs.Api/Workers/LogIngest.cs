@@ -26,11 +26,27 @@ internal sealed partial class LogIngest(IJobStore store, ILogStore logs, Shipped
         var hash = Hash(leaseToken);
         if (job.Attempts.FirstOrDefault(a => a.LeaseHash == hash) is not { } attempt)
             return LeaseAnswer<LogBatchAnswer>.Conflict($"The lease token is no attempt's of job {jobId}: stop this run.");
+        AttemptTrace.Tag(System.Diagnostics.Activity.Current, job);
         var (batch, problem) = LogBatch.Read(body.Span, projectId, jobId, attempt.N);
         if (batch is null)
             return LeaseAnswer<LogBatchAnswer>.Invalid(problem!);
 
-        var key = new JobKey(projectId, jobId, attempt.N);
+        try
+        {
+            return await StoreAsync(new JobKey(projectId, jobId, attempt.N), attempt, batch, body, cancellationToken);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Lines stored before the failure stay counted; the worker fails its run with this sentence.
+            var logPath = DataLayout.JobLogRelative(projectId, jobId);
+            LogUnwritable(logger, logPath, attempt.N, logs.Describe(ex));
+            return LeaseAnswer<LogBatchAnswer>.Unwritable($"the Api cannot write the job log {logPath}: {logs.Describe(ex)}");
+        }
+    }
+
+    private async Task<LeaseAnswer<LogBatchAnswer>> StoreAsync(
+        JobKey key, AttemptRecord attempt, LogBatch batch, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    {
         using var held = await shipped.HoldAsync(key, cancellationToken);
         var first = batch.Lines[0].Seq;
         if (first > held.Log.Highest + 1 && !held.Log.Capped)
@@ -41,10 +57,10 @@ internal sealed partial class LogIngest(IJobStore store, ILogStore logs, Shipped
             return LeaseAnswer<LogBatchAnswer>.Ok(new LogBatchAnswer(held.Log.Highest));
 
         // Whether the attempt ended is read under the lock: a report takes it too, so no line slips in after the outcome.
-        var now = await store.GetAsync(projectId, jobId, cancellationToken) ?? job;
-        if (now.Attempts.FirstOrDefault(a => a.N == attempt.N) is { Status: not JobStatus.Running } ended && !held.Log.LateMarked)
+        var now = await store.GetAsync(key.ProjectId, key.JobId, cancellationToken);
+        if (now?.Attempts.FirstOrDefault(a => a.N == attempt.N) is { Status: not JobStatus.Running } ended && !held.Log.LateMarked)
         {
-            using (logger.BeginJobScope(projectId, jobId, attempt.N))
+            using (logger.BeginJobScope(key.ProjectId, key.JobId, attempt.N))
                 LogLate(logger, attempt.N, attempt.WorkerId, ended.LeaseLost == true ? "worker lost" : ended.Status.Wire());
             held.Log = held.Log with { LateMarked = true };
         }
@@ -68,6 +84,9 @@ internal sealed partial class LogIngest(IJobStore store, ILogStore logs, Shipped
                 return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the job log {LogPath} (attempt {Attempt}): {Reason}")]
+    private static partial void LogUnwritable(ILogger logger, string logPath, int attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Late entries of attempt {LateAttempt} from worker {WorkerId} arrive after the attempt ended ({Ending}); they do not change its outcome")]
     private static partial void LogLate(ILogger logger, int lateAttempt, string workerId, string ending);

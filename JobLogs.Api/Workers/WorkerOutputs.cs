@@ -45,6 +45,7 @@ internal static partial class WorkerOutputs
             return Problems.JobNotFound(projectId, jobId);
         if (holder.IsConflict)
             return Problems.Conflict(holder.Problem!);
+        AttemptTrace.Tag(System.Diagnostics.Activity.Current, holder.Value!);
 
         // The body is counted against the setting as it is read; Kestrel's own limit (30 MB by default) would cut it first.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)

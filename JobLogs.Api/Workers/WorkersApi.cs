@@ -21,7 +21,8 @@ internal static partial class WorkersApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/projects/{projectId}/jobs/{jobId}/log", Log)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
         group.MapPut("/projects/{projectId}/jobs/{jobId}/outputs/{name}", WorkerOutputs.Put)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -95,6 +96,7 @@ internal static partial class WorkersApi
     {
         { IsUnknown: true } => Problems.JobNotFound(projectId, jobId),
         { Removed: { } removal } => Problems.LogRemoved(jobId, removal),
+        { IsUnwritable: true } => Problems.Unwritable(answer.Problem!),
         { IsConflict: true, ExpectedSeq: { } expected } => Problems.Conflict(answer.Problem!, expected),
         { IsConflict: true } => Problems.Conflict(answer.Problem!),
         { Value: { } value } => TypedResults.Ok(value),

@@ -5,9 +5,9 @@ namespace JobLogs.Tests.Crashes;
 
 /// <summary>
 /// A worker that is alive but cannot reach the Api (a forwarder between them is cut: packets are lost, calls hang).
-/// Cut for a while, it keeps writing its job log and reports once the Api is back. Cut until its lease is gone, it
-/// stops its run before the lease expires, and when the Api is back its report is refused (409) and says so in the job
-/// log: the attempt is never run twice, nor reported twice.
+/// Cut for a while, it keeps writing its job log to its spool, ships it and reports once the Api is back. Cut until its
+/// lease is gone, it stops its run before the lease expires, and when the Api is back its lines arrive as late ones and
+/// its report is refused (409), which the job log says too: the attempt is never run twice, nor reported twice.
 /// </summary>
 [Collection(ServiceProcessCollection.Name)]
 public sealed class WorkerCutOffTests
@@ -26,7 +26,7 @@ public sealed class WorkerCutOffTests
 
         forwarder.Cut();
         var cutAt = DateTimeOffset.UtcNow;
-        var ended = await services.WaitForEntry(job, e => e.Str("msg")!.StartsWith("Job succeeded"), "the run to end while cut off");
+        var ended = await services.WaitForSpooled(job, e => e.Str("msg")!.StartsWith("Job succeeded"), "the run to end while cut off");
         Assert.Equal(JobStatus.Running, (await services.Http.GetJob(_project, job.Id))!.Status);
         forwarder.Restore();
         var restoredAt = DateTimeOffset.UtcNow;
@@ -37,8 +37,9 @@ public sealed class WorkerCutOffTests
         // The Api logs the report just after it saved the record the status comes from.
         await services.WaitForEntry(job, e => e.Str("msg")!.Contains("reported succeeded"), "the Api's entry of the report");
         var log = services.JobLog(job);
-        // Written while the Api could not be reached: the tool's ticks and the run's end.
+        // Written while the Api could not be reached: the tool's ticks and the run's end, shipped once it was back.
         Assert.InRange(ended.Ts(), cutAt, restoredAt);
+        Assert.Single(log, e => e.Str("msg")!.StartsWith("Job succeeded"));
         Assert.Contains(log, e => e.DataInt("tick") is not null && e.Ts() > cutAt);
         var reported = Assert.Single(log, e => e.Str("msg")!.Contains("reported succeeded"));
         Assert.True(reported.Ts() >= restoredAt, "The report reached the Api only once it was back.");
@@ -57,10 +58,16 @@ public sealed class WorkerCutOffTests
 
         forwarder.Cut();
         var lost = await services.Http.WaitForStatus(_project, job.Id, s => s.IsFinished(), TimeSpan.FromSeconds(30));
-
         var card = lost.AssertFailed(services.Layout, "run", "worker w-cut", "worker-lost");
         Assert.Equal("worker lost", card.Type);
+
+        forwarder.Restore();
+        var refused = await services.WaitForEntry(job, e => e.Str("msg")!.StartsWith("The Api refused the report of attempt 1"), "the late report's 409");
+        Assert.Equal(("warn", "worker"), (refused.Str("level"), refused.Str("component")));
         var log = services.JobLog(job);
+        // What the worker wrote while cut off arrived after the Api ended the attempt: after one marker, as late lines.
+        var late = Assert.Single(log, e => e.Str("msg")!.StartsWith("Late entries of attempt 1 from worker w-cut"));
+        Assert.True(log.IndexOf(late) > log.FindIndex(e => e.Str("msg")!.StartsWith("Worker w-cut stopped renewing its lease")));
         var expired = DateTimeOffset.Parse(Assert.Single(log, e => e.Str("msg")!.StartsWith("Worker w-cut stopped renewing its lease"))
             .GetProperty("data").Str("leaseExpiresAt")!);
         // The worker stopped its run, tool and all, before its lease expired: nothing of the run is logged after it.
@@ -70,10 +77,6 @@ public sealed class WorkerCutOffTests
             e => Assert.True(e.Ts() < expired, $"Logged after the lease expired: {e}"));
         Assert.False(Processes.IsAlive(started.DataInt("pid")!.Value), "The tool outlived its lease.");
         Assert.False(Processes.IsAlive(started.DataInt("childPid")!.Value), "The tool's child outlived its lease.");
-
-        forwarder.Restore();
-        var refused = await services.WaitForEntry(job, e => e.Str("msg")!.StartsWith("The Api refused the report of attempt 1"), "the late report's 409");
-        Assert.Equal(("warn", "worker"), (refused.Str("level"), refused.Str("component")));
 
         // Run once, reported once: the record is the Api's "worker lost", the worker's own card was refused.
         var final = (await services.Http.GetJob(_project, job.Id))!;

@@ -5,9 +5,9 @@ using JobLogs.Tests.Support;
 namespace JobLogs.Tests.Faults;
 
 /// <summary>
-/// A job log the worker cannot write (a directory in its place, or a link to /dev/full: the tests run as root, so
-/// permissions alone would not stop a write) fails that job with a clear card, names the cause in the worker's service
-/// log, and leaves the worker running other jobs.
+/// A job log the Api cannot store the worker's lines in (a directory in its place, or a link to /dev/full: the tests run
+/// as root, so permissions alone would not stop a write) fails that job with a clear card, names the cause in the Api's
+/// service log, and leaves the worker running other jobs.
 /// </summary>
 [Collection(ServiceProcessCollection.Name)]
 public sealed class JobLogUnwritableTests
@@ -22,29 +22,36 @@ public sealed class JobLogUnwritableTests
         var directory = await services.Http.CreateTool(_project, "hello");
         var full = await services.Http.CreateTool(_project, "hello");
         var after = await services.Http.CreateTool(_project, "hello");
+        // Broken while the Api is down: a running Api keeps a log it wrote to open for a while, and would go on writing
+        // to the file it opened.
+        await services.Api.StopAsync();
         File.Delete(services.LogPath(directory));
         Directory.CreateDirectory(services.LogPath(directory));
         File.Delete(services.LogPath(full));
         File.CreateSymbolicLink(services.LogPath(full), "/dev/full");
+        await services.StartApiAsync();
 
         var running = await services.StartWorkerAsync("w-1", settings: new Dictionary<string, string?> { ["JobLogs:Worker:Concurrency"] = "1" });
 
-        foreach (var (job, cause) in new[] { (directory, "Is a directory"), (full, "No space left on device") })
+        foreach (var (job, cause) in new[] { (directory, "is denied"), (full, "No space left on device") })
         {
             var failed = await services.Http.WaitForStatus(_project, job.Id, s => s.IsFinished(), TimeSpan.FromSeconds(30));
             Assert.True(failed.Status == JobStatus.Failed, $"Expected failed, got {failed.Status.Wire()}");
             var card = failed.Error!;
-            Assert.Equal(("log unwritable", "worker", "log", "log-unwritable"), (card.Type, card.Component, card.Stage, card.Rule));
-            Assert.StartsWith("The job log could not be written", card.Message);
-            Assert.Contains(cause, card.Message);
-            Assert.Contains("the worker's service log names the cause", card.Hint);
+            Assert.Equal(("log unwritable", "backend", "log", "log-unwritable"), (card.Type, card.Component, card.Stage, card.Rule));
+            var prefix = $"The job log could not be written: the Api cannot write the job log {job.LogPath}: ";
+            Assert.StartsWith(prefix, card.Message);
+            Assert.EndsWith($"{cause}.", card.Message);
+            var reason = card.Message[prefix.Length..^1];
+            Assert.Contains("that service's log names the cause", card.Hint);
             Assert.Equal(job.Id, card.Ids?.JobId);
 
-            // Said once, with the log's path relative to the data root; the job's other entries still reach the service log.
+            // Said by the Api, with the log's path relative to the data root; the job's other entries still reach the worker's service log.
+            var cannot = Assert.Single(JsonLines.Read(services.Layout.RuntimeLog("backend")),
+                e => e.Str("msg")!.StartsWith($"Cannot write the job log {job.LogPath} (attempt 1)"));
+            Assert.Equal("error", cannot.Str("level"));
+            Assert.Equal($"Cannot write the job log {job.LogPath} (attempt 1): {reason}", cannot.Str("msg")!.TrimEnd('.'));
             var worker = JsonLines.Read(services.Layout.RuntimeLog("worker")).Where(e => e.Str("jobId") == job.Id).ToList();
-            var cannot = Assert.Single(worker, e => e.Str("msg")!.StartsWith("Cannot write the job log"));
-            Assert.Equal(("error", $"Cannot write the job log {job.LogPath}: {card.Message["The job log could not be written: ".Length..^1]}"),
-                (cannot.Str("level"), cannot.Str("msg")));
             Assert.Contains(worker, e => e.Str("msg")!.StartsWith("Job failed after"));
         }
 

@@ -63,6 +63,27 @@ public sealed class ServiceGroup : IAsyncDisposable
 
     public string LogPath(Job job) => Path.Combine(DataRoot.Path, job.LogPath);
 
+    /// <summary>The spool file of the job's attempt on the workers' disk.</summary>
+    public string SpoolFile(Job job, int attempt = 1) => Path.Combine(SpoolPath, $"{job.ProjectId}.{job.Id}.{attempt}.spool");
+
+    /// <summary>
+    /// The job lines in the attempt's spool (its header skipped), read while the worker holds it; none when there is no spool.
+    /// </summary>
+    public static List<JsonElement> SpooledEntries(string spoolFile)
+    {
+        if (!File.Exists(spoolFile))
+            return [];
+        return [.. LockedFiles.ReadAllLines(spoolFile).Skip(1).Where(l => l.EndsWith('}')).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+    }
+
+    /// <summary>Waits for the first spooled entry of the job's attempt that <paramref name="match"/> accepts.</summary>
+    public async Task<JsonElement> WaitForSpooled(Job job, Func<JsonElement, bool> match, string what, TimeSpan? timeout = null)
+    {
+        var entry = await Eventually.Get(() => Task.FromResult(SpooledEntries(SpoolFile(job)).Where(match).Select(e => (object)e).FirstOrDefault()),
+            timeout ?? TimeSpan.FromSeconds(30), what);
+        return (JsonElement)entry;
+    }
+
     /// <summary>The job's log as a user reads it from its file; throws on a malformed line.</summary>
     public List<JsonElement> JobLog(Job job) => File.Exists(LogPath(job)) ? JsonLines.Read(LogPath(job)) : [];
 

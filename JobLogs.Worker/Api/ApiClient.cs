@@ -94,12 +94,13 @@ internal sealed class ApiClient(HttpClient http)
         using var response = await Send(() => http.SendAsync(request, cancellationToken), "POST", route);
         if (response.IsSuccessStatusCode)
             return new ShipReply((await response.Content.ReadFromJsonAsync<LogBatchAnswer>(Json.Options, cancellationToken))!.Seq, null, null);
-        if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.TooManyRequests)
-            await EnsureSuccess(response, cancellationToken); // the Api is away or busy: sent again later
+        // The Api away or busy is sent again later; 507 is the Api saying it cannot store the log at all.
+        if ((int)response.StatusCode >= 500 && response.StatusCode != HttpStatusCode.InsufficientStorage || response.StatusCode == HttpStatusCode.TooManyRequests)
+            await EnsureSuccess(response, cancellationToken);
         var problem = await Problem(response, cancellationToken);
         return problem.ExpectedSeq is { } expected
             ? new ShipReply(null, expected, null)
-            : new ShipReply(null, null, $"{(int)response.StatusCode} {problem.Detail ?? problem.Title ?? response.ReasonPhrase}");
+            : new ShipReply(null, null, problem.Detail ?? problem.Title ?? $"the Api answered {(int)response.StatusCode} {response.ReasonPhrase}");
     }
 
     // The resilience handler rejects a call it timed out, or one its circuit breaker holds back while the Api keeps

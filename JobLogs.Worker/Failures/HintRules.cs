@@ -16,7 +16,7 @@ internal static partial class HintRules
     [
         // The run itself
         new("log-unwritable", c => c.Type == FailureTypes.LogUnwritable,
-            "The job's log could not be written: check free disk space and that the worker's spool folder (JobLogs:Worker:SpoolPath) is writable (the worker's service log names the cause), then retry."),
+            "The job's log could not be written: check free disk space, and that the Api's data root (component backend) or the worker's spool folder JobLogs:Worker:SpoolPath (component worker) is writable — that service's log names the cause — then retry."),
         new("worker-restarted", c => c.Type == FailureTypes.WorkerRestarted,
             "The worker stopped mid-run (a crash, a kill or a redeploy) and reported the attempt when it came back; its log up to then is above. Read the worker's service log for why it stopped, then retry."),
         new("canceled", c => c.Type == FailureTypes.Canceled,

@@ -21,6 +21,9 @@ internal sealed partial class JobRuns(
     ApiClient api, IEnumerable<IJobRunner> runners, WorkerSpool spool, ReportSender reports, JobLogTally tally, Redactor redactor,
     IOptions<WorkerOptions> options, TimeProvider time, ILogger<JobRuns> logger)
 {
+    // How long a run's end waits for the Api to hold its lines before it reports (the report waits again if need be).
+    private static readonly TimeSpan ShipWait = TimeSpan.FromSeconds(2);
+
     public async Task RunAsync(Claim claim, CancellationToken stopping)
     {
         var job = claim.Job;
@@ -43,7 +46,11 @@ internal sealed partial class JobRuns(
                 options.Value.LeaseMargin, time, logger))
             {
                 outcome = await RunToOutcome(context, lease, stopping);
-                outcome = WithLogFailure(outcome, attemptTally);
+                // The Api's answer to the last lines tells whether it could store the log at all. A run that lost its
+                // lease does not wait: nothing of it may be logged after the lease expires.
+                if (lease.LostReason is null)
+                    await spool.WaitShippedAsync(attemptSpool, attemptSpool.LastSeq, ShipWait, CancellationToken.None);
+                outcome = WithLogFailure(outcome, attemptTally, attemptSpool);
                 var elapsed = time.GetElapsedTime(started);
                 // What leaves the worker in the report is redacted here, with its own secrets: the Api may not know them.
                 outcome = outcome with
@@ -75,8 +82,10 @@ internal sealed partial class JobRuns(
             }
             // A run that lost its lease reports too: the Api may still hold the lease (only the worker's clock said it
             // was running out), and otherwise its 409 is how this run learns, in its job log, that the Api ended it.
+            // A log the Api refused is not waited for: its lines will never be there.
+            var lastSeq = attemptSpool.Seal();
             var report = new Report(claim.LeaseToken, outcome.Status, outcome.Output, outcome.Card, attemptTally.Counts,
-                attemptTally.Redactions.Snapshot(), LastSeq: attemptSpool.Seal());
+                attemptTally.Redactions.Snapshot(), LastSeq: attemptSpool.Refused is null ? lastSeq : null);
             await reports.SendAsync(job.ProjectId, job.Id, claim.Attempt, attemptSpool, report,
                 () => leaseExpiresAt + (stopping.IsCancellationRequested ? TimeSpan.Zero : options.Value.ReportPatience));
         }
@@ -153,19 +162,25 @@ internal sealed partial class JobRuns(
         span?.SetStatus(ActivityStatusCode.Error, card.Message);
     }
 
-    private static Outcome WithLogFailure(Outcome outcome, AttemptTally attemptTally) =>
-        attemptTally.WriteFailure is { } failure
-            ? outcome with
-            {
-                Status = JobStatus.Failed,
-                Card = new FailureCard
-                {
-                    Message = $"The job log could not be written: {failure.Message}.",
-                    Type = FailureTypes.LogUnwritable, Component = "worker", Stage = "log",
-                    Where = outcome.Card?.Where,
-                },
-            }
-            : outcome;
+    /// <summary>A log the worker could not spool, or one the Api could not store, fails the job whatever the run did.</summary>
+    private static Outcome WithLogFailure(Outcome outcome, AttemptTally attemptTally, AttemptSpool attemptSpool) =>
+        (attemptTally.WriteFailure?.Message, attemptSpool.Refused) switch
+        {
+            ({ } failure, _) => LogFailed(outcome, failure, "worker"),
+            (null, { } refused) => LogFailed(outcome, refused.TrimEnd('.'), "backend"),
+            _ => outcome,
+        };
+
+    private static Outcome LogFailed(Outcome outcome, string reason, string component) => outcome with
+    {
+        Status = JobStatus.Failed,
+        Card = new FailureCard
+        {
+            Message = $"The job log could not be written: {reason}.",
+            Type = FailureTypes.LogUnwritable, Component = component, Stage = "log",
+            Where = outcome.Card?.Where,
+        },
+    };
 
     private static Outcome Failed(FailureCard card, Exception? exception) => new(JobStatus.Failed, null, card, exception);
 

@@ -40,6 +40,12 @@ internal sealed partial class ReportSender(ApiClient api, WorkerSpool spool, Tim
                     LogReportRefused(logger, attempt, reply.Conflict!);
                 if (!reply.LogBehind)
                     return;
+                if (attemptSpool?.Refused is not null)
+                {
+                    // The Api will never hold those lines: the report stops waiting for them.
+                    report = report with { LastSeq = null };
+                    continue;
+                }
                 reason = reply.Conflict!;
             }
             catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException)

@@ -49,6 +49,9 @@ internal sealed class AttemptSpool : IDisposable
 
     public long LastSeq { get { lock (_gate) return _lastSeq; } }
 
+    /// <summary>Why the Api refused this spool's lines for good (the job or its log gone, a log it cannot write), once it did.</summary>
+    public string? Refused { get; set; }
+
     /// <summary>The highest <c>seq</c> the Api said it holds.</summary>
     public long ShippedSeq { get; private set; }
 
@@ -110,7 +113,8 @@ internal sealed class AttemptSpool : IDisposable
             if (_removed)
                 return false;
             buffer.ResetWrittenCount();
-            if (!SpoolLines.Numbered(line, _lastSeq + 1, buffer))
+            // After drops, the marker takes the next seq and this line the one after it.
+            if (!SpoolLines.Numbered(line, _lastSeq + (_droppedEntries > 0 ? 2 : 1), buffer))
                 return false;
             if (!_budget.TryTake(buffer.WrittenCount))
             {

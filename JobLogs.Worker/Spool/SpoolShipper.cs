@@ -102,6 +102,7 @@ internal sealed partial class SpoolShipper(WorkerSpool spool, ApiClient api, Tim
             else
             {
                 LogRefused(logger, header.ProjectId, header.JobId, header.Attempt, reply.Refused!);
+                attempt.Refused = reply.Refused;
                 Remove(attempt);
                 return;
             }

@@ -102,14 +102,16 @@ internal sealed class WorkerSpool : IDisposable
     /// <summary>The shipper finished a round: whoever waits for a seq looks again.</summary>
     public void RoundDone() => Interlocked.Exchange(ref _round, NewRound()).TrySetResult();
 
-    /// <summary>Waits until the Api holds <paramref name="spool"/>'s lines up to <paramref name="seq"/>, or the time is up.</summary>
+    /// <summary>
+    /// Waits until the Api holds <paramref name="spool"/>'s lines up to <paramref name="seq"/>, has refused them, or the time is up.
+    /// </summary>
     public async Task<bool> WaitShippedAsync(AttemptSpool spool, long seq, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
         {
-            while (spool.ShippedSeq < seq)
+            while (spool.ShippedSeq < seq && spool.Refused is null)
             {
                 var round = Volatile.Read(ref _round).Task;
                 Wake();
