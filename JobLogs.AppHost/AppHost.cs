@@ -9,6 +9,7 @@ var comfyUI = builder.AddComfyUI(settings);
 
 var api = builder.AddProject<Projects.JobLogs_Api>("api")
     .WithSharedSettings(builder, settings, secrets)
+    .WithDataRoot(settings)
     .WithComfyUIAddress(comfyUI)
     .WithApiKeys(access, "Worker", "Web", "Admin")
     .WithHttpHealthCheck("/health");

@@ -39,11 +39,12 @@ internal static partial class Extensions
     private static partial Regex ResourceNameChars();
 
     /// <summary>Passes the keys every service shares (environment variables use __ for :).</summary>
-    private static IResourceBuilder<ProjectResource> WithJobLogsSettings(this IResourceBuilder<ProjectResource> service, AppHostSettings settings)
-    {
-        service.WithEnvironment("JobLogs__DataRoot", settings.DataRoot);
-        return settings.LocalConfigPath is { } localConfig ? service.WithEnvironment("JobLogs__LocalConfigPath", localConfig) : service;
-    }
+    private static IResourceBuilder<ProjectResource> WithJobLogsSettings(this IResourceBuilder<ProjectResource> service, AppHostSettings settings) =>
+        settings.LocalConfigPath is { } localConfig ? service.WithEnvironment("JobLogs__LocalConfigPath", localConfig) : service;
+
+    /// <summary>The data root, the Api's alone: the worker and the web keep nothing there (they ship to the Api).</summary>
+    public static IResourceBuilder<ProjectResource> WithDataRoot(this IResourceBuilder<ProjectResource> api, AppHostSettings settings) =>
+        api.WithEnvironment("JobLogs__DataRoot", settings.DataRoot);
 
     /// <summary>
     /// Passes every other key of the app host's <c>JobLogs</c> and <c>ComfyUI</c> configuration (command line, environment,

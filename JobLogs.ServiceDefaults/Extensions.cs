@@ -25,7 +25,6 @@ public static class Extensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder, ServiceIdentity identity) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddValidatedOptions<JobLogsOptions>(builder.Configuration, JobLogsOptions.Section);
-        builder.Services.AddSingleton(sp => new JobLogs.DataLayout(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobLogsOptions>>().Value.DataRoot));
         builder.Services.AddSingleton(TimeProvider.System);
 
         var keys = ApiKeys.Read(builder.Configuration);

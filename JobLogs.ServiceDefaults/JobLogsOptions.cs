@@ -8,9 +8,18 @@ public sealed class JobLogsOptions : IValidatableObject
 {
     public const string Section = "JobLogs";
 
-    /// <summary>Absolute path of the data root: records, job logs, assets, runtime logs.</summary>
-    [Required(ErrorMessage = "JobLogs:DataRoot is not set: give the absolute path of the data folder.")]
+    /// <summary>
+    /// Absolute path of the data root: records, job logs, assets, runtime logs. Only the Api has one (it requires it);
+    /// the worker and the web keep nothing there.
+    /// </summary>
     public string DataRoot { get; set; } = "";
+
+    /// <summary>The file a worker or the web keeps its own runtime log in (see <see cref="Logging.Shipping.LocalRuntimeLog"/>).</summary>
+    public string? RuntimeLogPath { get; set; }
+
+    /// <summary>This replica's name in its runtime entries (see <see cref="ServiceIdentity.Instance"/>).</summary>
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$", ErrorMessage = "JobLogs:Instance must be 1 to 128 letters, digits, '.', ':', '-' or '_', starting with a letter or digit.")]
+    public string? Instance { get; set; }
 
     /// <summary>The JSON file with weight roots for path aliases (config/local.json at the repo root by default).</summary>
     public string? LocalConfigPath { get; set; }
@@ -26,6 +35,8 @@ public sealed class JobLogsOptions : IValidatableObject
     {
         if (DataRoot.Length > 0 && !Path.IsPathFullyQualified(DataRoot))
             yield return new ValidationResult($"JobLogs:DataRoot must be an absolute path; '{DataRoot}' is not.", [nameof(DataRoot)]);
+        if (RuntimeLogPath is { Length: > 0 } runtimeLog && !Path.IsPathFullyQualified(runtimeLog))
+            yield return new ValidationResult($"JobLogs:RuntimeLogPath must be an absolute path; '{runtimeLog}' is not.", [nameof(RuntimeLogPath)]);
         if (Redaction.MinSecretLength is < 4 or > 256)
             yield return new ValidationResult("JobLogs:Redaction:MinSecretLength must be from 4 to 256 characters.", [nameof(Redaction)]);
         if (LocalConfig.Read(LocalConfigPath).Problem is { } problem)

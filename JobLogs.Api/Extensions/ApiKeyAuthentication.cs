@@ -11,7 +11,7 @@ namespace JobLogs.Api.Extensions;
 /// <summary>
 /// With keys configured, every /api route needs the right one in X-Api-Key: none is a 401, an unknown key or one
 /// not allowed for the route a 403. The worker's key opens the worker routes; the web's (and an admin's) the
-/// routes a browser needs. Health stays open. With no key configured the Api is open and listens on loopback only.
+/// routes a browser needs; either service's key the route that takes its runtime lines. Health stays open. With no key configured the Api is open and listens on loopback only.
 /// </summary>
 internal static class ApiKeyAuthentication
 {
@@ -22,6 +22,8 @@ internal static class ApiKeyAuthentication
         public const string Worker = "worker";
         public const string Browser = "browser";
         public const string Admin = "admin";
+        /// <summary>The worker and the web: the services that ship their runtime lines to the Api.</summary>
+        public const string Services = "services";
     }
 
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services, IConfiguration configuration)
@@ -35,7 +37,8 @@ internal static class ApiKeyAuthentication
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Worker, p => p.RequireRole(ApiKeys.Callers.Worker))
             .AddPolicy(Policies.Browser, p => p.RequireRole(ApiKeys.Callers.Web, ApiKeys.Callers.Admin))
-            .AddPolicy(Policies.Admin, p => p.RequireRole(operators));
+            .AddPolicy(Policies.Admin, p => p.RequireRole(operators))
+            .AddPolicy(Policies.Services, p => p.RequireRole(ApiKeys.Callers.Worker, ApiKeys.Callers.Web));
         return services;
     }
 

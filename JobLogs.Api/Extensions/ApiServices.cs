@@ -36,6 +36,7 @@ internal static class ApiServices
         builder.Services.AddSingleton<Leases>();
         builder.Services.AddSingleton<ShippedLogs>();
         builder.Services.AddSingleton<LogIngest>();
+        builder.Services.AddSingleton<AppendedBatches>();
         builder.Services.AddSingleton<LostAttempts>();
         builder.Services.AddSingleton<LogResolver>();
         builder.Services.AddSingleton<LogEntryReader>();
@@ -68,6 +69,7 @@ internal static class ApiServices
         browser.MapJobsApi();
         browser.MapJobControlApi();
         browser.MapLogsApi();
+        browser.MapUiLogAppend();
         browser.MapSystemLogsApi();
         browser.MapFailuresApi();
         browser.MapSystemStatusApi();
@@ -76,6 +78,9 @@ internal static class ApiServices
 
         var worker = app.MapCallerGroup(ApiKeyAuthentication.Policies.Worker);
         worker.MapWorkersApi();
+
+        var services = app.MapCallerGroup(ApiKeyAuthentication.Policies.Services);
+        services.MapRuntimeLogAppend();
 
         var admin = app.MapCallerGroup(ApiKeyAuthentication.Policies.Admin);
         admin.MapRetentionApi();

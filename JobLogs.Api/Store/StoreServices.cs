@@ -14,6 +14,10 @@ internal static class StoreServices
     public static WebApplicationBuilder AddFileStore(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        // Only the Api has a data root; the worker and the web ship to it (JobLogsOptions.DataRoot).
+        builder.Services.AddOptions<JobLogsOptions>()
+            .Validate(options => options.DataRoot.Length > 0, "JobLogs:DataRoot is not set: give the absolute path of the data folder.");
+        builder.Services.AddSingleton(sp => new DataLayout(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobLogsOptions>>().Value.DataRoot));
         builder.Services.AddSingleton<ILogStore>(_ => new FileLogStore(configuration, ServiceIdentity.Api.Service, TimeProvider.System));
         builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => sp.GetRequiredService<ILogStore>()));
         builder.Services.AddSingleton<IJobStore, FileJobStore>();

@@ -16,6 +16,27 @@ internal sealed class LogBatch
     /// <summary>The batch in <paramref name="body"/>, or the sentence that says why it is refused.</summary>
     public static (LogBatch? Batch, string? Problem) Read(ReadOnlySpan<byte> body, string projectId, string jobId, int attempt)
     {
+        long? previous = null;
+        var (lines, problem) = Split(body, line =>
+        {
+            if (line.ProjectId != projectId || line.JobId != jobId || line.Attempt != attempt)
+                return $"names project {Shown(line.ProjectId)}, job {Shown(line.JobId)}, attempt {line.Attempt?.ToString() ?? "(none)"}; the lease token is attempt {attempt} of job {jobId} in project {projectId}";
+            if (line.Seq is not ({ } seq and >= 1))
+                return "carries no seq of 1 or more";
+            if (previous is { } before && seq != before + 1)
+                return $"has seq {seq}; after seq {before} the batch must go on with {before + 1}";
+            previous = seq;
+            return null;
+        });
+        return lines is null ? (null, problem) : (new LogBatch(lines), null);
+    }
+
+    /// <summary>
+    /// The whole JSON-object lines of <paramref name="body"/>, each passed by <paramref name="problem"/> (which says what
+    /// is wrong with a line, or null), or the sentence that refuses the batch, naming the first line that fails.
+    /// </summary>
+    public static (List<BatchLine>? Lines, string? Problem) Split(ReadOnlySpan<byte> body, Func<ShippedLine, string?> problem)
+    {
         if (body.IsEmpty)
             return (null, "The batch holds no lines: send one or more JSON entries, one per line.");
         if (body[^1] != (byte)'\n')
@@ -28,16 +49,12 @@ internal sealed class LogBatch
             var n = lines.Count + 1;
             if (ShippedLine.ReadWhole(body.Slice(start, length)) is not { } line)
                 return (null, $"Line {n} of the batch is not one JSON object.");
-            if (line.ProjectId != projectId || line.JobId != jobId || line.Attempt != attempt)
-                return (null, $"Line {n} of the batch names project {Shown(line.ProjectId)}, job {Shown(line.JobId)}, attempt {line.Attempt?.ToString() ?? "(none)"}; the lease token is attempt {attempt} of job {jobId} in project {projectId}.");
-            if (line.Seq is not ({ } seq and >= 1))
-                return (null, $"Line {n} of the batch carries no seq of 1 or more.");
-            if (lines.Count > 0 && seq != lines[^1].Line.Seq + 1)
-                return (null, $"Line {n} of the batch has seq {seq}; after seq {lines[^1].Line.Seq} the batch must go on with {lines[^1].Line.Seq + 1}.");
+            if (problem(line) is { } wrong)
+                return (null, $"Line {n} of the batch {wrong}.");
             lines.Add(new BatchLine(start, length, line));
             start += length;
         }
-        return (new LogBatch(lines), null);
+        return (lines, null);
     }
 
     /// <summary>The body, read up to <see cref="MaxBytes"/>; null when it holds more.</summary>

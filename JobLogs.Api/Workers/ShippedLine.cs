@@ -3,10 +3,12 @@ using System.Text.Json;
 namespace JobLogs.Api.Workers;
 
 /// <summary>
-/// What the Api reads of one job log line: its top level only (ids, <c>seq</c>, level) and, in <c>data</c>, the keys that
-/// make a line one of the markers the Api writes. The rest (the message, the data) is stored as the worker formatted it.
+/// What the Api reads of one shipped log line: its top level only (ids, <c>seq</c>, level, component, instance) and, in
+/// <c>data</c>, the keys that make a line one of the markers the Api writes. The rest (the message, the data) is stored as
+/// the worker or the web formatted it.
 /// </summary>
-internal readonly record struct ShippedLine(string? ProjectId, string? JobId, int? Attempt, long? Seq, string? Level, int? LateAttempt, bool IsCapMarker)
+internal readonly record struct ShippedLine(
+    string? ProjectId, string? JobId, int? Attempt, long? Seq, string? Level, int? LateAttempt, bool IsCapMarker, string? Component = null, string? Instance = null)
 {
     /// <summary>The <c>data</c> key of the marker before an ended attempt's late lines (LogIngest's message names it).</summary>
     public const string LateMarkerKey = "lateAttempt";
@@ -45,6 +47,8 @@ internal readonly record struct ShippedLine(string? ProjectId, string? JobId, in
                     case ("projectId", JsonTokenType.String): line = line with { ProjectId = reader.GetString() }; break;
                     case ("jobId", JsonTokenType.String): line = line with { JobId = reader.GetString() }; break;
                     case ("level", JsonTokenType.String): line = line with { Level = reader.GetString() }; break;
+                    case ("component", JsonTokenType.String): line = line with { Component = reader.GetString() }; break;
+                    case ("instance", JsonTokenType.String): line = line with { Instance = reader.GetString() }; break;
                     case ("attempt", JsonTokenType.Number): line = line with { Attempt = reader.TryGetInt32(out var a) ? a : null }; break;
                     case ("seq", JsonTokenType.Number): line = line with { Seq = reader.TryGetInt64(out var s) ? s : null }; break;
                     case ("data", JsonTokenType.StartObject):
@@ -93,6 +97,8 @@ internal readonly record struct ShippedLine(string? ProjectId, string? JobId, in
         : reader.ValueTextEquals("attempt"u8) ? "attempt"
         : reader.ValueTextEquals("seq"u8) ? "seq"
         : reader.ValueTextEquals("level"u8) ? "level"
+        : reader.ValueTextEquals("component"u8) ? "component"
+        : reader.ValueTextEquals("instance"u8) ? "instance"
         : reader.ValueTextEquals("data"u8) ? "data"
         : null;
 }

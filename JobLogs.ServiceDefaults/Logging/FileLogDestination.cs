@@ -35,7 +35,7 @@ public class FileLogDestination : ILogDestination
 
     public void AppendMarkerToJob(JobKey job, ReadOnlySpan<byte> line) => _jobLogs.AppendMarker(job, line);
 
-    public void AppendToRuntime(ReadOnlySpan<byte> line) => _runtimeLog.Append(line);
+    public void AppendToRuntime(ReadOnlySpan<byte> line, RuntimeLine kind) => _runtimeLog.Append(line);
 
     public long JobLogCapBytes => _jobLogs.CapBytes;
 

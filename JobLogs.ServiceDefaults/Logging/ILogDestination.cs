@@ -18,7 +18,11 @@ public interface ILogDestination : IDisposable
     /// <summary>Appends past the cap: the one marker that says what is dropped.</summary>
     void AppendMarkerToJob(JobKey job, ReadOnlySpan<byte> line);
 
-    void AppendToRuntime(ReadOnlySpan<byte> line);
+    /// <summary>
+    /// Appends one line to the service's runtime log. A <see cref="RuntimeLine.Notable"/> line is one a service without
+    /// the data root also ships to the Api's copy of its runtime log.
+    /// </summary>
+    void AppendToRuntime(ReadOnlySpan<byte> line, RuntimeLine kind);
 
     /// <summary>A job log's size cap in bytes.</summary>
     long JobLogCapBytes { get; }
@@ -28,3 +32,6 @@ public interface ILogDestination : IDisposable
 }
 
 public enum JobLogAppend { Appended, CapReached, Dropped }
+
+/// <summary>Which runtime lines reach the Api: the notable ones (warn and above, start and stop), not the chatter.</summary>
+public enum RuntimeLine { Ordinary, Notable }

@@ -7,7 +7,8 @@ namespace JobLogs.ServiceDefaults.Logging;
 /// <summary>
 /// Writes each (already redacted) event as one JSONL line: JobLogs' own entries inside a job scope to that
 /// job's log, everything else to the service's runtime log, and job entries at warn and above to both.
-/// Framework categories (HttpClient, ASP.NET) stay in the service log even inside a job scope.
+/// Framework categories (HttpClient, ASP.NET) stay in the service log even inside a job scope. A runtime line is
+/// <see cref="RuntimeLine.Notable"/> at warn and above, and for the service's start and stop entries.
 /// </summary>
 internal sealed class JsonlSink(LogEntryFormatter formatter, ILogDestination destination, JobLogTally tally)
     : ILogEventSink
@@ -19,13 +20,17 @@ internal sealed class JsonlSink(LogEntryFormatter formatter, ILogDestination des
     {
         var job = JobKey.From(e);
         var toJob = job is not null && IsOwnCategory(e);
-        var line = formatter.Format(e, job);
-        // The runtime log is written first: formatting a marker or failure entry below reuses the line's buffer.
+        // Each line is written before the next is formatted: they share the formatter's buffer.
         if (!toJob || e.Level >= LogEventLevel.Warning)
-            destination.AppendToRuntime(line);
+            destination.AppendToRuntime(formatter.Format(e, job, runtime: true), Notable(e));
         if (toJob)
-            WriteToJob(job!.Value, e, line);
+            WriteToJob(job!.Value, e, formatter.Format(e, job));
     }
+
+    private static RuntimeLine Notable(LogEvent e) =>
+        e.Level >= LogEventLevel.Warning || e.Properties.ContainsKey(LogProperties.Lifecycle)
+        || e.Properties.TryGetValue(LogProperties.SourceContext, out var context) && context is ScalarValue { Value: LogProperties.HostingLifetime }
+            ? RuntimeLine.Notable : RuntimeLine.Ordinary;
 
     private void WriteToJob(JobKey job, LogEvent e, ReadOnlySpan<byte> line)
     {
@@ -53,7 +58,7 @@ internal sealed class JsonlSink(LogEntryFormatter formatter, ILogDestination des
             if (attempt is null || attempt.Fail(ex))
                 destination.AppendToRuntime(formatter.Format(Synthetic(e, LogEventLevel.Error, WriteFailed, job,
                     new LogEventProperty("LogPath", new ScalarValue(DataLayout.JobLogRelative(job.ProjectId, job.JobId))),
-                    new LogEventProperty("Reason", new ScalarValue(destination.Describe(ex)))), job));
+                    new LogEventProperty("Reason", new ScalarValue(destination.Describe(ex)))), job, runtime: true), RuntimeLine.Notable);
         }
     }
 

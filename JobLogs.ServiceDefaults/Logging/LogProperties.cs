@@ -12,7 +12,11 @@ public static class LogProperties
     public const string Component = "joblogs.component";
     /// <summary>Properties named <c>data.x</c> go to the entry's <c>data.x</c> even when the message does not mention them.</summary>
     public const string DataPrefix = "data.";
+    /// <summary>Marks a start or stop entry: one of the runtime lines every instance ships to the Api (see <see cref="RuntimeLine"/>).</summary>
+    public const string Lifecycle = "joblogs.lifecycle";
     internal const string SourceContext = "SourceContext";
+    /// <summary>The host's own start and stop entries ("Application started", "Now listening on", "Application is shutting down").</summary>
+    internal const string HostingLifetime = "Microsoft.Hosting.Lifetime";
     /// <summary>Only categories of this prefix are routed to job logs; framework categories stay in the service log.</summary>
     internal const string OwnCategoryPrefix = "JobLogs";
 }

@@ -16,6 +16,10 @@ public static class LoggerExtensions
     public static IDisposable? BeginComponentScope(this ILogger logger, string component) =>
         logger.BeginScope(new ScopeProperties([new(LogProperties.Component, component)]));
 
+    /// <summary>Entries inside the scope are the service's start or stop entries, which every instance ships to the Api.</summary>
+    public static IDisposable? BeginLifecycleScope(this ILogger logger) =>
+        logger.BeginScope(new ScopeProperties([new(LogProperties.Lifecycle, true)]));
+
     /// <summary>
     /// Logs with extra named <c>data</c> that the message does not mention (stderr tails, call details, ...).
     /// Values are captured structurally ("@"), so objects keep their shape in <c>data</c>.

@@ -22,8 +22,11 @@ public static class LoggingSetup
         var configuration = builder.Configuration;
         var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddSingleton<JobLogTally>();
-        // Files under the data root unless the service puts its own destination here (the Api: its log store).
-        builder.Services.TryAddSingleton<ILogDestination>(_ => new FileLogDestination(configuration, identity.Service, TimeProvider.System));
+        // Files under the data root unless the service puts its own destination here (the Api: its log store; the worker
+        // and the web: their shipping). Read leniently: a data root that is not absolute is reported by options validation
+        // at start, in one sentence, instead of failing while the logger is built.
+        if (configuration[$"{JobLogsOptions.Section}:DataRoot"] is { Length: > 0 } dataRoot && Path.IsPathFullyQualified(dataRoot))
+            builder.Services.TryAddSingleton<ILogDestination>(_ => new FileLogDestination(configuration, identity.Service, TimeProvider.System));
         builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration, contentRoot)));
         builder.Services.AddClassifiedDataRedaction();
         // Serilog is the only logging provider: the host's console, debug and event providers would write unredacted text.
@@ -50,17 +53,13 @@ public static class LoggingSetup
 
         var redactor = services.GetRequiredService<Redactor>();
         var tally = services.GetRequiredService<JobLogTally>();
-        // Read leniently here: a missing or relative data root is reported by options validation at start,
-        // in one sentence, instead of failing while the logger is built.
-        var dataRoot = configuration[$"{JobLogsOptions.Section}:DataRoot"];
+        var destination = services.GetService<ILogDestination>();
         var otlpEndpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
 
         logger.WriteTo.Sink(LoggerSinkConfiguration.Wrap(inner => new RedactingSink(redactor, tally, inner), sinks =>
         {
-            if (!string.IsNullOrEmpty(dataRoot) && Path.IsPathFullyQualified(dataRoot))
-            {
-                sinks.Sink(new JsonlSink(new LogEntryFormatter(identity.Component), services.GetRequiredService<ILogDestination>(), tally));
-            }
+            if (destination is not null)
+                sinks.Sink(new JsonlSink(new LogEntryFormatter(identity.Component, identity.Instance(configuration)), destination, tally));
             if (!string.IsNullOrEmpty(otlpEndpoint))
                 sinks.OpenTelemetry(options =>
                 {

@@ -64,10 +64,18 @@ public sealed class DeployedServicesTests(DeployedServices deployed)
             Assert.Contains(entries, e => e.Str("msg") == "Hosting environment: Production");
             // The service's own entries (a job's warnings and errors are copied here with their own component).
             Assert.All(entries.Where(e => e.Str("jobId") is null), e => Assert.Equal(component, e.Str("component")));
+            // Every instance names itself: the two workers' start entries are two instances' (each worker's id).
+            Assert.All(entries, e => Assert.False(string.IsNullOrEmpty(e.Str("instance")), $"An entry without its instance: {e}"));
+            if (service == "worker")
+                Assert.Equal(deployed.Workers.Count, entries.Where(e => e.Str("msg")!.Contains(" claims up to ")).Select(e => e.Str("instance")).Distinct().Count());
         }
 
         var files = Directory.EnumerateFiles(deployed.DataRoot, "*.json*", SearchOption.AllDirectories).ToList();
         Assert.Contains(files, f => f.EndsWith("worker.jsonl", StringComparison.Ordinal));
+        // The worker's and the web's own disks: their local runtime logs and the workers' spools.
+        var local = deployed.Disks.SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories)).ToList();
+        Assert.Equal(3, local.Count(f => f.EndsWith(".jsonl", StringComparison.Ordinal)));
+        files.AddRange(local);
         foreach (var file in files)
         {
             var text = await File.ReadAllTextAsync(file);

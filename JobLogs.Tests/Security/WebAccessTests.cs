@@ -112,12 +112,12 @@ public sealed class WebAccessTests(ApiKeyTests.KeyedApi api) : IClassFixture<Api
             Assert.Equal(HttpStatusCode.OK, route.StatusCode);
     }
 
-    private sealed class WebFactory(Uri apiAddress, string dataRoot, string? key, string? password) : WebApplicationFactory<WebAssembly::Program>
+    private sealed class WebFactory(Uri apiAddress, string disk, string? key, string? password) : WebApplicationFactory<WebAssembly::Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Production");
-            builder.UseSetting("JobLogs:DataRoot", dataRoot);
+            builder.UseSetting("JobLogs:RuntimeLogPath", Path.Combine(disk, "web.jsonl"));
             builder.UseSetting("JobLogs:Web:ApiUrl", apiAddress.ToString());
             if (key is not null)
                 builder.UseSetting("JobLogs:ApiKeys:Web", key);

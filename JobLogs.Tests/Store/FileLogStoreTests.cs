@@ -24,7 +24,7 @@ public sealed class FileLogStoreTests : LogStoreContract
     {
         var layout = new DataLayout(_data.Path);
         Logs.Append(LogName.Events("p1"), "{\"e\":1}\n"u8);
-        Logs.AppendToRuntime("{\"r\":1}\n"u8);
+        Logs.AppendToRuntime("{\"r\":1}\n"u8, RuntimeLine.Ordinary);
         Logs.AppendToJob(new JobKey("p1", "j1", 1), "{\"j\":1}\n"u8, wantOffset: false, out _);
 
         Assert.Equal("{\"e\":1}\n", File.ReadAllText(layout.Events("p1")));

@@ -154,7 +154,7 @@ public abstract class LogStoreContract : IAsyncLifetime
     [Fact]
     public async Task The_services_own_runtime_lines_are_read_as_its_runtime_log()
     {
-        Logs.AppendToRuntime(Line("from the pipeline"));
+        Logs.AppendToRuntime(Line("from the pipeline"), RuntimeLine.Ordinary);
         using var log = await Logs.OpenAsync(LogName.Runtime("worker"));
         using var window = await log.AfterAsync(0, 80_000);
         Assert.Contains("from the pipeline", Encoding.UTF8.GetString(window.Bytes(Assert.Single(window.Lines))));

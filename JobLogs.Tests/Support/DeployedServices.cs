@@ -6,7 +6,7 @@ namespace JobLogs.Tests.Support;
 /// <summary>
 /// The services as deployed (deploy/compose.yaml): each one's build output copied outside the repository, as an image
 /// holds its app, and started from there as a plain process with only the environment its container gets — Production,
-/// an HTTP port, the data root, the Api's address, ComfyUI's URL and token (the stand-in), API keys, the web's password,
+/// an HTTP port, the data root (the Api's alone; a worker and the web get a disk of their own), the Api's address, ComfyUI's URL and token (the stand-in), API keys, the web's password,
 /// a copy of tools/, and an OTLP endpoint (a receiver of the test). One Api, two workers, the web. One per collection:
 /// copying and starting takes seconds.
 /// </summary>
@@ -22,6 +22,8 @@ public sealed class DeployedServices : IAsyncLifetime
 
     public TempDirectory Root { get; } = new("deployed");
     public string DataRoot => Root.File("data");
+    /// <summary>The worker's and the web's own disks (spool, local runtime log): outside the data root, one per process.</summary>
+    public IReadOnlyList<string> Disks => [.. Directory.EnumerateDirectories(Root.Path, "disk-*")];
     public OtlpReceiver Otlp { get; private set; } = null!;
     public StandIn ComfyUI { get; private set; } = null!;
     public ServiceProcess Api { get; private set; } = null!;
@@ -92,7 +94,14 @@ public sealed class DeployedServices : IAsyncLifetime
     private async Task<ServiceProcess> StartAsync(string service, string name, Dictionary<string, string?> settings)
     {
         var port = FreePort.Next();
-        settings["JobLogs:DataRoot"] = DataRoot;
+        if (service == ServiceProcess.Api)
+            settings["JobLogs:DataRoot"] = DataRoot;
+        else
+        {
+            var disk = Directory.CreateDirectory(Root.File($"disk-{name}-{port}")).FullName;
+            settings["JobLogs:RuntimeLogPath"] = Path.Combine(disk, $"{name}.jsonl");
+            settings["JobLogs:Worker:SpoolPath"] = Path.Combine(disk, "spool");
+        }
         // The images' port setting instead of the test's loopback URL: with keys configured the service listens on every interface.
         settings["ASPNETCORE_URLS"] = null;
         settings["ASPNETCORE_HTTP_PORTS"] = port.ToString();

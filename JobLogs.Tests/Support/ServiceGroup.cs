@@ -20,6 +20,8 @@ public sealed class ServiceGroup : IAsyncDisposable
     /// <summary>The workers' own disk (their spool), apart from the Api's data root; a restarted worker finds its spool here.</summary>
     public TempDirectory WorkerDisk { get; } = new("worker-disk");
     public string SpoolPath => Path.Combine(WorkerDisk.Path, "spool");
+    /// <summary>The workers' local runtime log, every line of it (the Api's copy has the notable ones).</summary>
+    public string WorkerRuntimeLog => Path.Combine(WorkerDisk.Path, "worker.jsonl");
     public DataLayout Layout => new(DataRoot.Path);
     public ServiceProcess Api { get; private set; } = null!;
     public Uri ApiAddress => new($"http://127.0.0.1:{_apiPort}/");
@@ -55,6 +57,7 @@ public sealed class ServiceGroup : IAsyncDisposable
             ["JobLogs:Worker:WorkerId"] = workerId,
             ["JobLogs:Worker:ApiUrl"] = (api ?? ApiAddress).ToString(),
             ["JobLogs:Worker:SpoolPath"] = SpoolPath,
+            ["JobLogs:RuntimeLogPath"] = WorkerRuntimeLog,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;

@@ -63,7 +63,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         },
         Worker => new()
         {
-            ["JobLogs:DataRoot"] = dataRoot,
             ["JobLogs:ToolsPath"] = Repository.Path("tools"),
             ["JobLogs:Worker:PollInterval"] = "00:00:00.200",
             ["JobLogs:Worker:LeaseMargin"] = "00:00:02",
@@ -77,7 +76,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             ["ComfyUI:PollInterval"] = "00:00:00.200",
             ["ComfyUI:ReconnectTimeout"] = "00:00:10",
         },
-        Web => new() { ["JobLogs:DataRoot"] = dataRoot },
+        Web => new(),
         _ => throw new ArgumentException($"Unknown service '{service}'.", nameof(service)),
     };
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace JobLogs.Tests.Support;
 
 /// <summary>
-/// The real web on Kestrel, over a temp data root, with a small browser-error budget (6 reports a minute). Made
+/// The real web on Kestrel, with no data root (its local runtime log in a temp folder) and a small browser-error budget (6 reports a minute). Made
 /// without an Api, its Api address leads nowhere (for what the web does by itself); made with one (an
 /// <see cref="ApiFactory"/>), its pages show that Api's jobs.
 /// </summary>
@@ -31,14 +31,16 @@ public sealed class WebFactory : WebApplicationFactory<WebAssembly::Program>
     /// <summary>The address Kestrel listens on.</summary>
     public Uri Address => ClientOptions.BaseAddress;
 
-    public TempDirectory DataRoot { get; } = new("web");
+    /// <summary>The web's own disk: its local runtime log.</summary>
+    public TempDirectory Disk { get; } = new("web");
 
-    public DataLayout Layout => new(DataRoot.Path);
+    /// <summary>Every line of the web's runtime log (the Api gets the notable ones).</summary>
+    public string RuntimeLog => Path.Combine(Disk.Path, "web.jsonl");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Production");
-        builder.UseSetting("JobLogs:DataRoot", DataRoot.Path);
+        builder.UseSetting("JobLogs:RuntimeLogPath", RuntimeLog);
         builder.UseSetting("JobLogs:Web:ApiUrl", _api.ToString());
         builder.UseSetting("JobLogs:Web:UiErrorsPerMinute", UiErrorsPerMinute.ToString());
     }
@@ -46,6 +48,6 @@ public sealed class WebFactory : WebApplicationFactory<WebAssembly::Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        DataRoot.Dispose();
+        Disk.Dispose();
     }
 }

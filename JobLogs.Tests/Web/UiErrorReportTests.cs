@@ -32,7 +32,7 @@ public sealed class UiErrorReportTests(WebFactory web) : IClassFixture<WebFactor
         }
         Assert.Equal([HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.NoContent, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
 
-        var entries = JsonLines.Read(web.Layout.RuntimeLog("web")).Where(e => e.Str("msg")!.StartsWith("Browser script error on /failures: flood")).ToList();
+        var entries = JsonLines.Read(web.RuntimeLog).Where(e => e.Str("msg")!.StartsWith("Browser script error on /failures: flood")).ToList();
         Assert.Equal(3, entries.Count);
         Assert.All(entries, e =>
         {

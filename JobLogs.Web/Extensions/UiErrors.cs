@@ -9,8 +9,8 @@ namespace JobLogs.Web.Extensions;
 
 /// <summary>
 /// <c>POST /api/ui-errors</c>, served by the web itself: script errors and failed requests reported by the browser.
-/// A report from a job's page goes to that job's log (component <c>ui</c>, through the web's own logging pipeline);
-/// any other to web.jsonl. Reports are small (<see cref="MaxBodyBytes"/>), their texts cut, and each client may send
+/// A report from a job's page goes to that job's log (component <c>ui</c>, through the web's own logging pipeline, which
+/// ships it to the Api); any other to the web's runtime log. Reports are small (<see cref="MaxBodyBytes"/>), their texts cut, and each client may send
 /// only so many a minute.
 /// </summary>
 internal static partial class UiErrors

@@ -1,4 +1,5 @@
 using JobLogs.ServiceDefaults;
+using JobLogs.ServiceDefaults.Logging.Shipping;
 using JobLogs.ServiceDefaults.Security;
 using JobLogs.Web.Api;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,8 @@ internal static class WebServices
     {
         builder.Services.AddValidatedOptions<WebOptions>(builder.Configuration, WebOptions.Section);
         builder.Services.Configure<WebOptions>(options => options.DashboardUrl ??= builder.Configuration["JobLogs:DashboardUrl"]);
+        // The web keeps no data root: its runtime lines and the ui entries of jobs go to the Api.
+        builder.AddLogShipping(ServiceIdentity.Web, sp => new Uri(sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl));
         builder.Services.AddHttpClient<ApiClient>((sp, http) =>
                 http.BaseAddress = new Uri(sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl))
             .AddHttpMessageHandler(() => new ApiKeyHandler(ApiKeys.Own(builder.Configuration, ApiKeys.Callers.Web)));

@@ -1,5 +1,6 @@
 using JobLogs.ServiceDefaults;
 using JobLogs.ServiceDefaults.Logging;
+using JobLogs.ServiceDefaults.Logging.Shipping;
 using JobLogs.ServiceDefaults.Security;
 using JobLogs.Worker.Api;
 using JobLogs.Worker.ComfyUI;
@@ -20,6 +21,8 @@ internal static class WorkerServices
         builder.Services.AddValidatedOptions<WorkerOptions>(builder.Configuration, WorkerOptions.Section);
         builder.Services.AddValidatedOptions<PythonToolOptions>(builder.Configuration, "JobLogs");
 
+        // First, so its shipper stops last and the stop entries reach the Api.
+        builder.AddLogShipping(ServiceIdentity.Worker, sp => new Uri(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ApiUrl));
         builder.Services.AddHttpClient<ApiClient>((sp, http) =>
                 ApiClient.Configure(http, new Uri(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ApiUrl)))
             .AddHttpMessageHandler(() => new ApiKeyHandler(ApiKeys.Own(builder.Configuration, ApiKeys.Callers.Worker)));
@@ -47,7 +50,7 @@ internal static class WorkerServices
         builder.Services.AddSingleton<WorkerSpool>();
         builder.Services.AddSingleton<ReportSender>();
         builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => new SpoolLogDestination(
-            sp.GetRequiredService<WorkerSpool>(), new FileLogDestination(builder.Configuration, ServiceIdentity.Worker.Service, TimeProvider.System))));
+            sp.GetRequiredService<WorkerSpool>(), sp.GetRequiredService<ShippingLogDestination>())));
         builder.Services.AddHostedService<SpoolShipper>();
         builder.Services.AddHostedService<RestartedAttempts>();
     }

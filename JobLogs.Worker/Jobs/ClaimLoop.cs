@@ -1,3 +1,4 @@
+using JobLogs.ServiceDefaults.Logging;
 using JobLogs.Worker.Api;
 using JobLogs.Workers;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,8 @@ internal sealed partial class ClaimLoop(
         var request = new ClaimRequest(settings.WorkerId, [.. runners.Select(r => r.Type)]);
         var slots = new SemaphoreSlim(settings.Concurrency);
         var running = new List<Task>();
-        LogReady(logger, settings.WorkerId, settings.Concurrency, string.Join(", ", request.Types!));
+        using (logger.BeginLifecycleScope())
+            LogReady(logger, settings.WorkerId, settings.Concurrency, string.Join(", ", request.Types!));
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -1,12 +1,14 @@
 using JobLogs.ServiceDefaults.Logging;
+using JobLogs.ServiceDefaults.Logging.Shipping;
 
 namespace JobLogs.Worker.Spool;
 
 /// <summary>
 /// The worker's log destination: job lines go to their attempt's spool (numbered, then shipped to the Api, which keeps
-/// the job log and its cap); runtime lines go to <paramref name="runtime"/>. The worker writes nothing under a data root.
+/// the job log and its cap); runtime lines go to <paramref name="runtime"/>: the local runtime file, and the notable ones
+/// to the Api. The worker writes nothing under a data root.
 /// </summary>
-internal sealed class SpoolLogDestination(WorkerSpool spool, ILogDestination runtime) : ILogDestination
+internal sealed class SpoolLogDestination(WorkerSpool spool, ShippingLogDestination runtime) : ILogDestination
 {
     /// <summary>
     /// Offsets are the Api's to give (it computes the card's <c>logOffset</c> from what it stored), so none is returned;
@@ -21,7 +23,7 @@ internal sealed class SpoolLogDestination(WorkerSpool spool, ILogDestination run
     // The Api writes the job log's cap marker itself; a spool never reports the cap.
     public void AppendMarkerToJob(JobKey job, ReadOnlySpan<byte> line) => spool.Append(job, line);
 
-    public void AppendToRuntime(ReadOnlySpan<byte> line) => runtime.AppendToRuntime(line);
+    public void AppendToRuntime(ReadOnlySpan<byte> line, RuntimeLine kind) => runtime.AppendToRuntime(line, kind);
 
     public long JobLogCapBytes => runtime.JobLogCapBytes;
 
