@@ -47,6 +47,13 @@ internal static partial class Extensions
         api.WithEnvironment("JobLogs__DataRoot", settings.DataRoot);
 
     /// <summary>
+    /// Tells a worker or the web, which run on the Api's machine here, where the data root lies, for redaction only: a
+    /// path under it that a tool prints reads relative, as in the Api's own lines. They never read or write there.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDataRootRedacted(this IResourceBuilder<ProjectResource> service, AppHostSettings settings) =>
+        service.ApplicationBuilder.ExecutionContext.IsPublishMode ? service : service.WithEnvironment("JobLogs__Redaction__DataRoot", settings.DataRoot);
+
+    /// <summary>
     /// Passes every other key of the app host's <c>JobLogs</c> and <c>ComfyUI</c> configuration (command line, environment,
     /// user secrets) to a service, so <c>--JobLogs:Worker:Concurrency=4</c> reaches the worker (README, Configuration);
     /// a service binds the keys it knows and ignores the rest. Keys with their own wiring (paths, ComfyUI's address, the

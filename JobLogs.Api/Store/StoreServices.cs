@@ -19,7 +19,10 @@ internal static class StoreServices
             .Validate(options => options.DataRoot.Length > 0, "JobLogs:DataRoot is not set: give the absolute path of the data folder.");
         builder.Services.AddSingleton(sp => new DataLayout(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobLogsOptions>>().Value.DataRoot));
         builder.Services.AddSingleton<ILogStore>(_ => new FileLogStore(configuration, ServiceIdentity.Api.Service, TimeProvider.System));
-        builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => sp.GetRequiredService<ILogStore>()));
+        // The logger is built before options are validated: without a usable data root it gets no destination (and the
+        // validation above stops the Api with its sentence) rather than a store that cannot be made.
+        if (configuration[$"{JobLogsOptions.Section}:DataRoot"] is { Length: > 0 } root && Path.IsPathFullyQualified(root))
+            builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => sp.GetRequiredService<ILogStore>()));
         builder.Services.AddSingleton<IJobStore, FileJobStore>();
         builder.Services.AddSingleton<IAssetStore, FileAssetStore>();
         builder.Services.AddSingleton<IProjectFileStore, FileProjectFileStore>();

@@ -15,6 +15,7 @@ internal static class RedactionSettingsReader
     private static readonly string[] SecretSections = [JobLogs.Jobs.SecretReference.ConfigurationSection, "JobLogs:ApiKeys"];
 
     private const string MinSecretLengthKey = "JobLogs:Redaction:MinSecretLength";
+    public const string DataRootKey = "JobLogs:Redaction:DataRoot";
 
     public static RedactionSettings Read(IConfiguration configuration, string? contentRoot = null)
     {
@@ -41,7 +42,9 @@ internal static class RedactionSettingsReader
         if (AbsoluteFolder(contentRoot) is { } app)
             aliases.Add(new PathAlias("app", app, RuleIds.AppPath));
 
-        return new RedactionSettings(secrets, aliases, AbsoluteFolder(configuration["JobLogs:DataRoot"]),
+        // The Api's data root; a worker or the web on the Api's machine is told it (JobLogs:Redaction:DataRoot) only so
+        // that a path under it reads relative in their lines too, as in the Api's.
+        return new RedactionSettings(secrets, aliases, AbsoluteFolder(configuration["JobLogs:DataRoot"] ?? configuration[DataRootKey]),
             configuration.GetValue(MinSecretLengthKey, RedactionSettings.DefaultMinSecretLength));
     }
 

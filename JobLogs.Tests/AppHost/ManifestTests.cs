@@ -28,7 +28,8 @@ public sealed class ManifestTests : IDisposable
         Assert.True(resources.GetProperty("web").GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
 
         var env = (string service) => resources.GetProperty(service).GetProperty("env");
-        Assert.All(new[] { "api", "worker", "web" }, s => Assert.Equal("/data", env(s).Str("JobLogs__DataRoot")));
+        Assert.Equal("/data", env("api").Str("JobLogs__DataRoot"));
+        Assert.All(new[] { "worker", "web" }, s => Assert.False(env(s).TryGetProperty("JobLogs__DataRoot", out _), $"The {s} has a data root."));
         Assert.Equal("/app/tools", env("worker").Str("JobLogs__ToolsPath"));
         Assert.Equal("{comfyui-url.value}", env("worker").Str("ComfyUI__Url"));
         Assert.Equal("{comfyui-url.value}", env("api").Str("ComfyUI__Url"));

@@ -27,7 +27,8 @@ public sealed class SettingsWiringTests
             Assert.Equal("4", environment["JobLogs__Worker__Concurrency"]);
             Assert.Equal("00:05:00", environment["JobLogs__Retention__Interval"]);
             Assert.Equal("00:01:00", environment["ComfyUI__StallTimeout"]);
-            Assert.Equal("/tmp/joblogs-wiring", environment["JobLogs__DataRoot"]);
+            // The data root is the Api's alone: the worker and the web ship to it.
+            Assert.Equal(service.Name == "api" ? "/tmp/joblogs-wiring" : null, environment.GetValueOrDefault("JobLogs__DataRoot"));
             Assert.DoesNotContain(environment, e => e.Key.StartsWith("JobLogs__ApiKeys", StringComparison.Ordinal) || e.Key == "JobLogs__Web__Password");
             Assert.DoesNotContain(environment, e => e.Value.Contains("wiring-web-key") || e.Value.Contains("wiring-password"));
         }

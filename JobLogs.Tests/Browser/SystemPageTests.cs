@@ -23,7 +23,12 @@ public sealed class SystemPageTests(AppFixture app, BrowserFixture browser)
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "system.png"), FullPage = true });
 
         await page.Locator("[data-tab='worker']").ClickAsync();
-        await Assertions.Expect(page.Locator("#log-worker .log-row").Filter(new() { HasText = "claims up to" })).ToHaveCountAsync(1);
+        var ready = page.Locator("#log-worker .log-row").Filter(new() { HasText = "claims up to" });
+        await Assertions.Expect(ready).ToHaveCountAsync(1);
+        // Each entry is labelled with the instance that wrote it: here the worker's id, which its start entry names.
+        var instance = await ready.Locator(".instance").TextContentAsync();
+        Assert.False(string.IsNullOrEmpty(instance));
+        await Assertions.Expect(ready).ToContainTextAsync($"Worker {instance} claims up to");
         await Assertions.Expect(page.Locator("#log-backend")).ToBeHiddenAsync();
         await page.Locator("[data-tab='web']").ClickAsync();
         await Assertions.Expect(page.Locator("#log-web .log-row").First).ToBeAttachedAsync();

@@ -65,8 +65,15 @@ public sealed class RedactionAppFixture : AppFixture
         $"--ComfyUI:Token={SecretCorpus.ComfyToken}",
     ];
 
+    /// <summary>
+    /// The services' temp folder (TMPDIR), where the worker keeps its spool, outputs (JOBLOGS_OUTPUT_DIR) and local
+    /// runtime log and the web its local runtime log, by default: searched for secrets like the data root.
+    /// </summary>
+    public TempDirectory ServiceTemp { get; } = new("service-tmp");
+
     protected override IEnumerable<KeyValuePair<string, string>> ServiceSettings =>
     [
+        new("TMPDIR", ServiceTemp.Path),
         new("HF_TOKEN", HfToken),
         new("JobLogs__ToolOutputTailBytes", "65536"),
         new("OTEL_METRIC_EXPORT_INTERVAL", "1000"),
@@ -86,6 +93,7 @@ public sealed class RedactionAppFixture : AppFixture
         if (ComfyUI is not null)
             await ComfyUI.DisposeAsync();
         Inputs.Dispose();
+        ServiceTemp.Dispose();
     }
 }
 

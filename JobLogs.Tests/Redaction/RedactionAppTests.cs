@@ -101,6 +101,24 @@ public sealed class RedactionAppTests(RedactionAppFixture app, BrowserFixture br
         var found = new List<string>();
         foreach (var file in Directory.EnumerateFiles(app.DataRoot.Path, "*", SearchOption.AllDirectories))
             found.AddRange(Leaks($"file {Path.GetRelativePath(app.DataRoot.Path, file)}", File.ReadAllText(file)));
+        // ... the worker's and the web's own disks: spools (read although a worker holds them), outputs, local runtime logs ...
+        var local = new[] { "joblogs-worker", "joblogs-web" }.Select(folder => Path.Combine(app.ServiceTemp.Path, folder)).Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)).ToList();
+        Assert.Contains(local, f => f.EndsWith("/joblogs-worker/worker.jsonl", StringComparison.Ordinal));
+        Assert.Contains(local, f => f.EndsWith("/joblogs-web/web.jsonl", StringComparison.Ordinal));
+        foreach (var file in local)
+        {
+            string text;
+            try
+            {
+                text = LockedFiles.ReadAllText(file);
+            }
+            catch (IOException) when (!File.Exists(file))
+            {
+                continue; // a spool shipped and removed, an output folder cleared, meanwhile
+            }
+            found.AddRange(Leaks($"file {Path.GetRelativePath(app.ServiceTemp.Path, file)} on a service's disk", text));
+        }
         // ... every Api response about these jobs and the services, directly and through the web ...
         found.AddRange(Leaks("the 400 answer", refusal));
         foreach (var http in new[] { app.Api, app.Web })

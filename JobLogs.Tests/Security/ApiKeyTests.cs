@@ -67,10 +67,14 @@ public sealed partial class ApiKeyTests(ApiKeyTests.KeyedApi api) : IClassFixtur
             {
                 "browser" => WorkerKey,
                 "worker" or "admin" => WebKey,
+                // The worker's and the web's: which service's log each key may write is the route's own check (LogAppendTests).
+                "services" => null,
                 _ => throw new Xunit.Sdk.XunitException($"{route.Method} {route.Path} is in no caller group: it would be open to anyone."),
             };
             foreach (var (key, status) in new[] { ((string?)null, HttpStatusCode.Unauthorized), ("not-a-key-at-all", HttpStatusCode.Forbidden), (unwelcome, HttpStatusCode.Forbidden) })
             {
+                if (key is null && status == HttpStatusCode.Forbidden)
+                    continue;
                 using var http = Client(key);
                 using var request = new HttpRequestMessage(new HttpMethod(route.Method), route.Path);
                 if (route.Method == "POST")

@@ -23,8 +23,11 @@ public sealed class OpenModeTests : IDisposable
             settings["JobLogs:ApiKeys:Worker"] = "wk-0123456789abcdef";
             settings["JobLogs:ApiKeys:Web"] = "web-0123456789abcdef";
         }
+        // The Api's runtime log is under its data root; a worker's and the web's is their local one.
+        var log = service == ServiceProcess.Api ? new DataLayout(_data.Path).RuntimeLog(logName) : Path.Combine(_data.Path, $"{logName}.jsonl");
+        if (service != ServiceProcess.Api)
+            settings["JobLogs:RuntimeLogPath"] = log;
         await using var process = ServiceProcess.Start(service, settings, _data.Path);
-        var log = new DataLayout(_data.Path).RuntimeLog(logName);
         var listening_ = await Eventually.Get(async () =>
             File.Exists(log) ? (await File.ReadAllLinesAsync(log)).FirstOrDefault(l => l.Contains("Now listening on")) : null,
             TimeSpan.FromSeconds(30), $"{service} to listen");

@@ -30,11 +30,12 @@ export function timeText(ts, start) {
   return `${sign}${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m${String(s % 60).padStart(2, "0")}s`;
 }
 
-/** The line as plain text, for copying: "ts LEVEL [component] message {data}", or the raw line. */
+/** The line as plain text, for copying: "ts LEVEL [component instance] message {data}", or the raw line. */
 export function lineText(item) {
   if (!item.entry) return item.raw;
   const e = item.entry;
-  return `${e.ts} ${String(e.level ?? "").toUpperCase().padEnd(5)} [${e.component ?? "?"}] ${e.msg ?? ""}` + (e.data ? " " + JSON.stringify(e.data) : "");
+  const source = e.instance ? `${e.component ?? "?"} ${e.instance}` : (e.component ?? "?");
+  return `${e.ts} ${String(e.level ?? "").toUpperCase().padEnd(5)} [${source}] ${e.msg ?? ""}` + (e.data ? " " + JSON.stringify(e.data) : "");
 }
 
 /** Appends text to a node with each case-insensitive occurrence of `query` marked. */
@@ -141,6 +142,12 @@ export function renderRow(item, context) {
   if (!Number.isNaN(at)) time.title = `${instantTitle(at)}\nbyte ${item.offset} · a link to this line`;
 
   const msg = el("div", "msg");
+  // In a service's log, several workers (or replicas) write: each entry names the one that wrote it.
+  if (e.instance) {
+    const instance = el("span", "instance", e.instance);
+    instance.title = `Written by ${e.component ?? "the service"} instance ${e.instance}`;
+    msg.append(instance, " ");
+  }
   // In a service's log, an entry about a job leads to that job.
   if (context.jobLinks && e.projectId && e.jobId) {
     const job = el("a", "job-link-inline", e.jobId);
