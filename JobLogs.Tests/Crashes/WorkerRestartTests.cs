@@ -5,9 +5,10 @@ using JobLogs.Tests.Support;
 namespace JobLogs.Tests.Crashes;
 
 /// <summary>
-/// A worker SIGKILLed mid-job and started again on the same disk (DESIGN.md, Log shipping): it takes over the spool the
-/// dead process left, ships every line that reached it — once, in order, beside what the Api already held — and reports
-/// the attempt failed at once as "worker restarted", naming the stage the run was in and its last entry.
+/// A worker SIGKILLed mid-job and started again on the same disk (DESIGN.md, Log shipping): its tool dies with it, tool
+/// and child, at once; the new worker takes over the spool the dead process left, ships every line that reached it —
+/// once, in order, beside what the Api already held — and reports the attempt failed at once as "worker restarted",
+/// naming the stage the run was in and its last entry.
 /// </summary>
 [Collection(ServiceProcessCollection.Name)]
 public sealed class WorkerRestartTests
@@ -22,8 +23,12 @@ public sealed class WorkerRestartTests
         var worker = await services.StartWorkerAsync("w-before");
         var job = await services.Http.CreateTool(_project, "slow", new { seconds = 60, tick = 0.05 });
         await services.WaitForEntry(job, e => e.DataInt("tick") >= 5, "the tool's fifth tick");
+        var tool = services.JobLog(job).Single(e => e.DataInt("childPid") is not null);
 
         worker.Kill();
+        // Its guard kills the tool's whole group as soon as the worker is gone: nothing of the run outlives it.
+        await Eventually.True(() => !Processes.IsAlive(tool.DataInt("pid")!.Value) && !Processes.IsAlive(tool.DataInt("childPid")!.Value),
+            TimeSpan.FromSeconds(2), "the killed worker's tool and its child to be gone");
         var spooled = SpooledLines(services);
         Assert.True(spooled.Count >= 5, $"the spool holds the lines written before the kill ({spooled.Count})");
         await services.StartWorkerAsync("w-after");

@@ -6,7 +6,7 @@ namespace JobLogs.Tests.Support;
 /// <summary>
 /// An Api and its workers as plain processes (<see cref="ServiceProcess"/>) over one temp data root, for tests that
 /// kill, restart and cut them. The Api keeps its port across restarts, as a service behind a fixed address does.
-/// Disposing stops every process, and the tools a killed worker left behind.
+/// Disposing stops every process, and any tool a killed worker left behind.
 /// </summary>
 public sealed class ServiceGroup : IAsyncDisposable
 {
@@ -115,8 +115,8 @@ public sealed class ServiceGroup : IAsyncDisposable
         return process;
     }
 
-    // A worker killed with SIGKILL leaves its tool's processes behind (they run in a session of their own); the tools
-    // that log their pids (tools/slow.py) are found in the job logs and stopped here.
+    // A worker killed with SIGKILL takes its tools along (their guards kill them), but should a guard fail, the tool must
+    // not outlive the test run: the tools that log their pids (tools/slow.py) are found in the job logs and stopped here.
     private void KillLeftoverTools()
     {
         var logs = Path.Combine(DataRoot.Path, "projects");

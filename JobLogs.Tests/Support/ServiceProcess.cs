@@ -176,7 +176,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>SIGKILL to the service itself, as a crash or the out-of-memory killer would: its children live on.</summary>
+    /// <summary>
+    /// SIGKILL to the service itself, as a crash or the out-of-memory killer would: its children get no signal from us (a
+    /// worker's tools die through their guards).
+    /// </summary>
     public void Kill()
     {
         _process.Kill(entireProcessTree: false);

@@ -77,6 +77,48 @@ public sealed class ToolProcessTests
     }
 
     [Fact]
+    public async Task A_tool_has_a_guard_outside_its_group_that_leaves_with_it_and_no_child_holds_the_life_pipe_open()
+    {
+        // The tool finds its guard (the process whose last argument is the tool's pid) and lists its own descriptors.
+        var lines = new Lines();
+        const string code = """
+            import os
+            import joblogs
+            me = str(os.getpid()).encode()
+            guards = []
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    argv = open(f"/proc/{pid}/cmdline", "rb").read().split(b"\0")
+                    if any(b"JobLogs tool guard" in a for a in argv) and argv[-2] == me:
+                        guards.append({"pid": int(pid), "group": os.getpgid(int(pid))})
+                except OSError:
+                    pass
+            fds = []
+            for fd in os.listdir("/proc/self/fd"):
+                try:
+                    flags = int(open(f"/proc/self/fdinfo/{fd}").read().split("flags:")[1].split()[0], 8)
+                    fds.append({"target": os.readlink(f"/proc/self/fd/{fd}"), "writes": flags & 3 != 0})
+                except OSError:
+                    pass
+            joblogs.info("looked around", pid=os.getpid(), group=os.getpgid(0), guards=guards, fds=fds)
+            """;
+        var result = await ToolProcess.RunAsync(Python("", code), "{}", TimeSpan.FromSeconds(30), Grace, 4096, lines.Add, CancellationToken.None);
+
+        Assert.Equal((0, ToolProcess.StopReason.None, false), (result.ExitCode, result.Stopped, result.KilledLeftovers));
+        var data = Assert.Single(lines.Entries).GetProperty("data");
+        var pid = data.GetProperty("pid").GetInt32();
+        Assert.Equal(pid, data.GetProperty("group").GetInt32());
+        var guard = Assert.Single(data.GetProperty("guards").EnumerateArray());
+        Assert.NotEqual(pid, guard.GetProperty("group").GetInt32());
+        // The worker's end of the life pipe is its own: a tool (and so a later tool's guard) only ever reads from it.
+        var life = new FileInfo($"/proc/self/fd/{ToolGuard.ReadFd}").LinkTarget;
+        var onLife = data.GetProperty("fds").EnumerateArray().Where(f => f.Str("target") == life).ToList();
+        Assert.NotEmpty(onLife);
+        Assert.All(onLife, f => Assert.False(f.GetProperty("writes").GetBoolean(), $"The tool holds the write end of {life}."));
+        await Eventually.True(() => !Processes.IsAlive(guard.GetProperty("pid").GetInt32()), TimeSpan.FromSeconds(5), "the guard to leave with its tool");
+    }
+
+    [Fact]
     public async Task Entries_on_the_log_pipe_arrive_whole_and_in_order_and_stdout_stays_a_bounded_tail()
     {
         var lines = new Lines();

@@ -7,7 +7,8 @@ namespace JobLogs.Worker.PythonTools;
 /// Runs a tool as the leader of a new session (through <c>setsid</c>), with its input on stdin, its structured log on
 /// a pipe, and only the end of its stdout and stderr kept. A timeout or cancellation stops the whole process group —
 /// the tool and every child and grandchild it started — with SIGTERM, then SIGKILL after a grace period; processes a
-/// tool leaves behind when it exits are killed too.
+/// tool leaves behind when it exits are killed too, and should the worker die, its guard kills the group
+/// (<see cref="ToolGuard"/>).
 /// </summary>
 internal static class ToolProcess
 {
@@ -21,8 +22,8 @@ internal static class ToolProcess
         public int? Signal => Stopped == StopReason.None && ExitCode > 128 && ExitCode < 160 ? ExitCode - 128 : null;
     }
 
-    /// <summary>What to run: the program, its arguments, its whole environment and folder.</summary>
-    public sealed record Command(string FileName, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory);
+    /// <summary>What to run: the Python interpreter (which runs the tool's guard too), its arguments, its whole environment and folder.</summary>
+    public sealed record Command(string Python, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory);
 
     // How long the log pipe is read after the tool is gone: enough to take what it wrote, not to wait on a process
     // elsewhere that happened to inherit the pipe while it was being handed to this tool.
@@ -33,27 +34,19 @@ internal static class ToolProcess
         CancellationToken cancellationToken)
     {
         using var logPipe = new ToolLogPipe();
-        var start = new ProcessStartInfo("setsid")
-        {
-            WorkingDirectory = command.WorkingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(command.FileName);
-        foreach (var argument in command.Arguments)
-            start.ArgumentList.Add(argument);
+        var start = ToolGuard.Start(command.Python, command.Arguments);
+        start.WorkingDirectory = command.WorkingDirectory;
+        start.RedirectStandardInput = start.RedirectStandardOutput = start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        start.StandardOutputEncoding = start.StandardErrorEncoding = Encoding.UTF8;
         start.Environment.Clear();
         foreach (var (name, value) in command.Environment)
             start.Environment[name] = value;
         start.Environment["JOBLOGS_LOG_FD"] = logPipe.ClientFd;
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command.FileName}.");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command.Python}.");
         logPipe.ChildStarted();
-        // setsid execs in place (the worker's children are not group leaders), so the tool's pid is its group's id.
+        // sh and then setsid exec in place (the worker's children are not group leaders), so the tool's pid is its group's id.
         var group = process.Id;
         var started = Stopwatch.GetTimestamp();
         var stdout = new Tail(tailChars);
