@@ -31,6 +31,14 @@ public sealed class JobLogsOptions : IValidatableObject
     /// <summary>How redaction finds secrets (section <c>JobLogs:Redaction</c>).</summary>
     public RedactionOptions Redaction { get; set; } = new();
 
+    /// <summary>
+    /// The configured data root when it is set and absolute, else null. Read so leniently because the logger is built
+    /// before options are validated: a bad data root is reported by that validation, in one sentence, not while the
+    /// logger is built.
+    /// </summary>
+    public static string? UsableDataRoot(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        configuration[$"{Section}:DataRoot"] is { Length: > 0 } root && Path.IsPathFullyQualified(root) ? root : null;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (DataRoot.Length > 0 && !Path.IsPathFullyQualified(DataRoot))

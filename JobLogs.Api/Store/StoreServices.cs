@@ -21,7 +21,7 @@ internal static class StoreServices
         builder.Services.AddSingleton<ILogStore>(_ => new FileLogStore(configuration, ServiceIdentity.Api.Service, TimeProvider.System));
         // The logger is built before options are validated: without a usable data root it gets no destination (and the
         // validation above stops the Api with its sentence) rather than a store that cannot be made.
-        if (configuration[$"{JobLogsOptions.Section}:DataRoot"] is { Length: > 0 } root && Path.IsPathFullyQualified(root))
+        if (JobLogsOptions.UsableDataRoot(configuration) is not null)
             builder.Services.Replace(ServiceDescriptor.Singleton<ILogDestination>(sp => sp.GetRequiredService<ILogStore>()));
         builder.Services.AddSingleton<IJobStore, FileJobStore>();
         builder.Services.AddSingleton<IAssetStore, FileAssetStore>();

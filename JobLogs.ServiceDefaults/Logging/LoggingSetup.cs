@@ -23,9 +23,8 @@ public static class LoggingSetup
         var contentRoot = builder.Environment.ContentRootPath;
         builder.Services.AddSingleton<JobLogTally>();
         // Files under the data root unless the service puts its own destination here (the Api: its log store; the worker
-        // and the web: their shipping). Read leniently: a data root that is not absolute is reported by options validation
-        // at start, in one sentence, instead of failing while the logger is built.
-        if (configuration[$"{JobLogsOptions.Section}:DataRoot"] is { Length: > 0 } dataRoot && Path.IsPathFullyQualified(dataRoot))
+        // and the web: their shipping); none without a data root.
+        if (JobLogsOptions.UsableDataRoot(configuration) is not null)
             builder.Services.TryAddSingleton<ILogDestination>(_ => new FileLogDestination(configuration, identity.Service, TimeProvider.System));
         builder.Services.AddSingleton(_ => new Redactor(RedactionSettingsReader.Read(configuration, contentRoot)));
         builder.Services.AddClassifiedDataRedaction();

@@ -46,12 +46,13 @@ public sealed class JobLogUnwritableTests
             Assert.Contains("that service's log names the cause", card.Hint);
             Assert.Equal(job.Id, card.Ids?.JobId);
 
-            // Said by the Api, with the log's path relative to the data root; the job's other entries still reach the worker's service log.
+            // Said by the Api, with the log's path relative to the data root; the job's other entries still reach the
+            // worker's own runtime log (its local file: what it ships to the Api follows within a moment).
             var cannot = Assert.Single(JsonLines.Read(services.Layout.RuntimeLog("backend")),
                 e => e.Str("msg")!.StartsWith($"Cannot write the job log {job.LogPath} (attempt 1)"));
             Assert.Equal("error", cannot.Str("level"));
             Assert.Equal($"Cannot write the job log {job.LogPath} (attempt 1): {reason}", cannot.Str("msg")!.TrimEnd('.'));
-            var worker = JsonLines.Read(services.Layout.RuntimeLog("worker")).Where(e => e.Str("jobId") == job.Id).ToList();
+            var worker = JsonLines.Read(services.WorkerRuntimeLog).Where(e => e.Str("jobId") == job.Id).ToList();
             Assert.Contains(worker, e => e.Str("msg")!.StartsWith("Job failed after"));
         }
 
