@@ -8,7 +8,8 @@ namespace JobLogs.Web.Extensions;
 /// <summary>
 /// Forwards to the Api only what a browser needs (jobs, logs, streams, cancel/retry, events, approvals and exports), so the browser
 /// talks to one origin. Anything else under /api, the worker's routes above all, is not forwarded. Log streams pass
-/// through unbuffered: YARP copies and flushes each chunk as it arrives, and nothing here compresses responses.
+/// through unbuffered: YARP copies and flushes each chunk as it arrives, and nothing here compresses responses. Requests
+/// are balanced across the Api's replicas (cluster mode), each watched by active and passive health checks.
 /// </summary>
 internal static class ApiForwarding
 {
@@ -56,7 +57,24 @@ internal static class ApiForwarding
             [new ClusterConfig
             {
                 ClusterId = Cluster,
+                // Service discovery resolves the address to every replica of the Api; the health checks take one that dies
+                // out of the balance (probing /health, and on failed requests) and back when it answers again. With none
+                // healthy, all are tried: one Api restarting is then waited for, not answered 503 by the web itself.
                 Destinations = new Dictionary<string, DestinationConfig> { ["api"] = new() { Address = sp.GetRequiredService<IOptions<WebOptions>>().Value.ApiUrl } },
+                LoadBalancingPolicy = Yarp.ReverseProxy.LoadBalancing.LoadBalancingPolicies.PowerOfTwoChoices,
+                HealthCheck = new HealthCheckConfig
+                {
+                    AvailableDestinationsPolicy = Yarp.ReverseProxy.Health.HealthCheckConstants.AvailableDestinations.HealthyOrPanic,
+                    Active = new ActiveHealthCheckConfig
+                    {
+                        Enabled = true, Interval = TimeSpan.FromSeconds(5), Timeout = TimeSpan.FromSeconds(3), Path = Microsoft.Extensions.Hosting.Extensions.HealthPath,
+                        Policy = Yarp.ReverseProxy.Health.HealthCheckConstants.ActivePolicy.ConsecutiveFailures,
+                    },
+                    Passive = new PassiveHealthCheckConfig
+                    {
+                        Enabled = true, Policy = Yarp.ReverseProxy.Health.HealthCheckConstants.PassivePolicy.TransportFailureRate, ReactivationPeriod = TimeSpan.FromSeconds(10),
+                    },
+                },
             }]));
         return services;
     }

@@ -12,6 +12,10 @@ const SCAN_BYTES = 1048576;   // with filters, a window holds few matches: scan 
 const FILL_ROWS = 60;         // with filters, keep loading earlier until this many rows (or the start)
 const MAX_FILL_WINDOWS = 16;
 const MAX_SEARCH_WINDOWS = 64;
+// A stream the server answered with an error opens again from its last offset: 0.5 s, 1 s, 2 s … 10 s apart, 20 times.
+const REOPEN_FIRST_MS = 500;
+const REOPEN_MAX_MS = 10000;
+const MAX_REOPENS = 20;
 
 function el(tag, className, text) {
   const node = document.createElement(tag);
@@ -334,10 +338,12 @@ class LogViewer {
     this.stream = source;
     source.addEventListener("entry", event => {
       this.tail = Number(event.lastEventId);
+      this.reopens = 0;
       this.enqueue(JSON.parse(event.data));
     });
     source.addEventListener("progress", event => {
       this.tail = Number(event.lastEventId);
+      this.reopens = 0;
     });
     source.addEventListener("end", event => {
       const end = JSON.parse(event.data);
@@ -354,10 +360,18 @@ class LogViewer {
       this.loadTail();
     });
     source.addEventListener("error", () => {
-      // EventSource reconnects by itself (resuming at Last-Event-ID); CLOSED means the server refused it.
+      // EventSource reconnects by itself (resuming at Last-Event-ID) after a dropped connection; CLOSED means an answer
+      // that was not a stream (a replica gone, a gateway's 502): open it again from the last offset, backing off.
       if (source.readyState === EventSource.CLOSED && this.stream === source) {
         this.stream = null;
-        this.render("Live follow stopped: the server refused the stream. Reload to try again.");
+        this.reopens = (this.reopens ?? 0) + 1;
+        if (this.reopens > MAX_REOPENS) {
+          this.render("Live follow stopped: the server keeps refusing the stream. Reload to try again.");
+          return;
+        }
+        const wait = Math.min(REOPEN_FIRST_MS * 2 ** (this.reopens - 1), REOPEN_MAX_MS);
+        this.render(`Live follow lost the server; opening it again in ${Math.ceil(wait / 1000)} s…`);
+        setTimeout(() => this.follow(), wait);
       } else this.render();
     });
     this.render();
