@@ -6,10 +6,11 @@ var secrets = builder.AddJobSecrets();
 var access = builder.AddAccessSecrets();
 
 var comfyUI = builder.AddComfyUI(settings);
+var store = builder.AddStore(settings);
 
 var api = builder.AddProject<Projects.JobLogs_Api>("api")
     .WithSharedSettings(builder, settings, secrets)
-    .WithDataRoot(settings)
+    .WithStore(store, settings)
     .WithComfyUIAddress(comfyUI)
     .WithApiKeys(access, "Worker", "Web", "Admin")
     .WithHttpHealthCheck("/health");
