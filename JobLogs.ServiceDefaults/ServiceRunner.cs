@@ -8,9 +8,10 @@ namespace Microsoft.Extensions.Hosting;
 public static class ServiceRunner
 {
     /// <summary>
-    /// Validates the settings, maps the service's endpoints with <paramref name="map"/>, and runs it. A missing or wrong
-    /// setting stops the service with one sentence naming the setting (on stderr and in the service log) and exit
-    /// code 1, instead of a stack trace. Settings are validated before mapping because mapping may read them.
+    /// Validates the settings, runs the startup checks (<see cref="JobLogs.ServiceDefaults.IStartupCheck"/>), maps the
+    /// service's endpoints with <paramref name="map"/>, and runs it. A missing or wrong setting, or a failed check, stops
+    /// the service with one sentence (on stderr and in the service log) and exit code 1, instead of a stack trace.
+    /// Settings are validated before mapping because mapping may read them.
     /// </summary>
     public static async Task<int> RunServiceAsync(this WebApplication app, Action<WebApplication> map)
     {
@@ -22,17 +23,26 @@ public static class ServiceRunner
             }
             catch (Exception ex) when (ConfigurationProblems(ex) is { Count: > 0 } problems)
             {
-                var sentence = $"{app.Environment.ApplicationName} cannot start: {string.Join(" ", problems)}";
-                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Startup").LogCritical("{Problem}", sentence);
-                await Console.Error.WriteLineAsync(sentence);
-                return 1;
+                return await RefuseAsync(app, string.Join(" ", problems));
             }
+            foreach (var check in app.Services.GetServices<JobLogs.ServiceDefaults.IStartupCheck>())
+                if (await check.CheckAsync(app.Lifetime.ApplicationStopping) is { } problem)
+                    return await RefuseAsync(app, problem);
             if (app.Services.GetRequiredService<JobLogs.ServiceDefaults.Security.AccessMode>().Notice is { } notice)
                 app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Startup").LogWarning("{Notice}", notice);
             map(app);
             await app.RunAsync();
             return 0;
         }
+    }
+
+    /// <summary>Stops the service before it serves: one sentence on stderr and in its log, exit code 1.</summary>
+    private static async Task<int> RefuseAsync(WebApplication app, string problem)
+    {
+        var sentence = $"{app.Environment.ApplicationName} cannot start: {problem}";
+        app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("JobLogs.Startup").LogCritical("{Problem}", sentence);
+        await Console.Error.WriteLineAsync(sentence);
+        return 1;
     }
 
     private static List<string> ConfigurationProblems(Exception ex) => ex switch
