@@ -6,9 +6,9 @@ namespace JobLogs.Tests.Support;
 /// <summary>
 /// The services as deployed (deploy/compose.yaml): each one's build output copied outside the repository, as an image
 /// holds its app, and started from there as a plain process with only the environment its container gets — Production,
-/// an HTTP port, the data root (the Api's alone; a worker and the web get a disk of their own), the Api's address, ComfyUI's URL and token (the stand-in), API keys, the web's password,
-/// a copy of tools/, and an OTLP endpoint (a receiver of the test). One Api, two workers, the web. One per collection:
-/// copying and starting takes seconds.
+/// an HTTP port, the data root (the Api's alone; a worker and the web get a disk of their own), the Api's address,
+/// ComfyUI's URL and token (the stand-in), API keys, the web's password, a copy of tools/, and an OTLP endpoint (a
+/// receiver of the test). One Api, two workers, the web. One per collection: copying and starting takes seconds.
 /// </summary>
 public sealed class DeployedServices : IAsyncLifetime
 {
