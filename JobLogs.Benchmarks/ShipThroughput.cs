@@ -45,8 +45,8 @@ internal static class ShipThroughput
         var bench = new Bench(host.Services, api.Address, "ship-throughput-" + Guid.NewGuid().ToString("N")[..8]);
 
         var lines = Enumerable.Range(1, entries).Select(ToolLine).ToArray();
-        // Warm-up: a young Api spends a fifth of its processor time in the JIT's background tiering for its first minute
-        // (perf, 7 December 2026), which no long-running Api pays; both sides run until that has settled.
+        // Warm-up: in its first minute a young Api spent 13–19% of its processor time in the JIT's background tiering
+        // (perf, 7 December 2026; 2% after that), which no long-running Api pays: both cases run until it has settled.
         for (var warm = Stopwatch.StartNew(); warm.Elapsed < WarmUp;)
             foreach (var ship in new[] { false, true })
                 await bench.Round(ship, lines[..(entries / 4)]);
