@@ -10,6 +10,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // dotnet run -c Release --project JobLogs.Benchmarks -- pairs [rounds] [which]  (the goals' ratios, cases alternating round by round, see PairedRuns)
 // dotnet run -c Release --project JobLogs.Benchmarks -- ui [rounds]     (the job page over a 1 GB log in Chromium, see UiLargeLog)
 // dotnet run -c Release --project JobLogs.Benchmarks -- load [seconds]  (wrk against the Api while jobs run, see LoadCheck)
+// dotnet run -c Release --project JobLogs.Benchmarks -- ship [rounds] [latency|throughput]  (log shipping, see ShipLatency and ShipThroughput)
 if (args is ["jobs", ..])
 {
     await JobLogs.Benchmarks.JobThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 100);
@@ -28,6 +29,15 @@ if (args is ["pairs", ..])
 if (args is ["ui", ..])
 {
     await JobLogs.Benchmarks.UiLargeLog.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 5);
+    return 0;
+}
+if (args is ["ship", ..])
+{
+    var only = args.Length > 2 ? args[2] : null;
+    if (only is null or "latency")
+        await JobLogs.Benchmarks.ShipLatency.RunAsync(entries: 1500);
+    if (only is null or "throughput")
+        await JobLogs.Benchmarks.ShipThroughput.RunAsync(args.Length > 1 ? int.Parse(args[1]) : 10, entries: 100_000);
     return 0;
 }
 if (args is ["load", ..])

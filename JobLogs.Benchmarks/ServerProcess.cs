@@ -23,6 +23,16 @@ internal sealed class ServerProcess : IDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The processor time the server has used so far, all its threads.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>The Api's build (the same configuration as this program's: Release) over <paramref name="dataRoot"/>, in Production.</summary>
     public static Task<ServerProcess> ApiAsync(string dataRoot) =>
         StartAsync(Path.Combine(Repository.BuildOutput("JobLogs.Api"), "JobLogs.Api.dll"), [],

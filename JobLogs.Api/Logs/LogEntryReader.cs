@@ -47,12 +47,15 @@ internal sealed class LogEntryReader(ILogStore logs, IOptions<LogStreamOptions> 
     /// Follows <paramref name="log"/> from <paramref name="after"/>: <see cref="FollowStep.Ready"/> first, then each window
     /// of appended lines (valid until the next step), <see cref="FollowStep.Idle"/> after each quiet poll, and at last
     /// <see cref="FollowStep.End"/> (the job finished, its log drained and quiet for the settle time) or
-    /// <see cref="FollowStep.Rotated"/> (a service log was rotated away: its offsets belong to the old log).
+    /// <see cref="FollowStep.Rotated"/> (a service log was rotated away: its offsets belong to the old log). A quiet log
+    /// is waited on until this process appends to it (<see cref="ILogStore.Watch"/>) or the poll interval passes, which
+    /// finds what other processes append and is the fallback for anything a wake-up misses.
     /// </summary>
     public async IAsyncEnumerable<FollowStep> FollowAsync(OpenLog log, long after, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var reader = log.Reader;
+        var appends = logs.Watch(log.Name);
         try
         {
             var position = after;
@@ -63,6 +66,8 @@ internal sealed class LogEntryReader(ILogStore logs, IOptions<LogStreamOptions> 
             long? finishedSince = null;
             while (!cancellationToken.IsCancellationRequested)
             {
+                // Taken before the size is read: a line appended after that look wakes the wait below at once.
+                var appended = appends.NextAppend();
                 if (!reader.Exists)
                 {
                     reader.Dispose();
@@ -104,12 +109,13 @@ internal sealed class LogEntryReader(ILogStore logs, IOptions<LogStreamOptions> 
                     }
                 }
                 yield return new FollowStep(FollowKind.Idle, position, size);
-                if (!await Wait(settings.PollInterval, cancellationToken))
+                if (!await Wait(appended, settings.PollInterval, cancellationToken))
                     yield break;
             }
         }
         finally
         {
+            appends.Dispose();
             reader.Dispose();
         }
     }
@@ -122,18 +128,12 @@ internal sealed class LogEntryReader(ILogStore logs, IOptions<LogStreamOptions> 
         return time.GetTimestamp() - (ago > TimeSpan.Zero ? (long)(ago.TotalSeconds * time.TimestampFrequency) : 0);
     }
 
-    // The client leaving or the Api stopping ends the follow quietly.
-    private async Task<bool> Wait(TimeSpan delay, CancellationToken cancellationToken)
+    // Until the next append or the poll interval, whichever comes first; the client leaving or the Api stopping ends the
+    // follow quietly. Neither a poll nor a cancellation throws: an idle stream polls several times a second.
+    private async Task<bool> Wait(Task appended, TimeSpan poll, CancellationToken cancellationToken)
     {
-        try
-        {
-            await Task.Delay(delay, time, cancellationToken);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        await appended.WaitAsync(poll, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return !cancellationToken.IsCancellationRequested;
     }
 }
 

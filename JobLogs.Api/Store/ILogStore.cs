@@ -14,6 +14,12 @@ internal interface ILogStore : ILogDestination
     /// <summary>Opens a log for reading windows of it while appends go on; a log that does not exist reads as empty.</summary>
     Task<ILogReader> OpenAsync(LogName log, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Watches <paramref name="log"/> for lines appended through this store, in this process: a follower awaits the next
+    /// one with its poll interval as the limit, and polls for everything else.
+    /// </summary>
+    LogWatch Watch(LogName log);
+
     /// <summary>Appends one whole line (newline included); returns the offset it was stored at.</summary>
     long Append(LogName log, ReadOnlySpan<byte> line);
 

@@ -30,12 +30,13 @@ public class FileLogDestination : ILogDestination
 
     public DataLayout Layout { get; }
 
-    public JobLogAppend AppendToJob(JobKey job, ReadOnlySpan<byte> line, bool wantOffset, out long offset) =>
+    // The appends are virtual: the Api's log store also wakes the streams that follow the log appended to.
+    public virtual JobLogAppend AppendToJob(JobKey job, ReadOnlySpan<byte> line, bool wantOffset, out long offset) =>
         _jobLogs.Append(job, line, wantOffset, out offset);
 
-    public void AppendMarkerToJob(JobKey job, ReadOnlySpan<byte> line) => _jobLogs.AppendMarker(job, line);
+    public virtual void AppendMarkerToJob(JobKey job, ReadOnlySpan<byte> line) => _jobLogs.AppendMarker(job, line);
 
-    public void AppendToRuntime(ReadOnlySpan<byte> line, RuntimeLine kind) => _runtimeLog.Append(line);
+    public virtual void AppendToRuntime(ReadOnlySpan<byte> line, RuntimeLine kind) => _runtimeLog.Append(line);
 
     public long JobLogCapBytes => _jobLogs.CapBytes;
 

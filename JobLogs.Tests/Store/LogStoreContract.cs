@@ -66,6 +66,22 @@ public abstract class LogStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_watch_wakes_at_the_next_line_appended_to_its_log_and_to_no_other()
+    {
+        var name = NewJob();
+        using var watch = Logs.Watch(name);
+        var next = watch.NextAppend();
+        Logs.AppendToJob(new JobKey(name.Owner, "20260601-120000-0000ffff", 1), Line("another job"), wantOffset: false, out _);
+        Logs.Append(LogName.Events(name.Owner), Line("an event of its project"));
+        Logs.AppendToRuntime(Line("the service's own"), RuntimeLine.Ordinary);
+        Assert.False(next.IsCompleted);
+
+        Logs.AppendToJob(new JobKey(name.Owner, name.JobId!, 1), Line("its line"), wantOffset: false, out _);
+        await next.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(watch.NextAppend().IsCompleted); // the next wait is for the next line
+    }
+
+    [Fact]
     public async Task A_reader_sees_lines_appended_after_it_opened()
     {
         var name = NewJob();
