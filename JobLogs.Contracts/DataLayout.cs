@@ -31,6 +31,12 @@ public sealed class DataLayout
     public static string JobLogRelative(string projectId, string jobId) =>
         $"projects/{Id(projectId)}/files/logs/jobs/{Id(jobId)}.jsonl";
 
+    /// <summary>
+    /// A path under the project's files folder, relative to the data root with '/' separators: an uploaded asset's
+    /// <c>path</c> (<c>projects/p/files/assets/&lt;jobId&gt;/out.png</c>), whichever store holds it.
+    /// </summary>
+    public static string ProjectFileRelative(string projectId, string path) => $"projects/{Id(projectId)}/files/{path}";
+
     /// <summary><paramref name="path"/> relative to the root with '/' separators, or null when it is not under the root.</summary>
     public string? Relative(string path)
     {

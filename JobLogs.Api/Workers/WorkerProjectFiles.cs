@@ -27,8 +27,11 @@ internal static class WorkerProjectFiles
         return TypedResults.Stream(file.Open(), "application/octet-stream", lastModified: file.LastModified);
     }
 
-    /// <summary>Why a job could not name <paramref name="path"/> as an input file, or null when it could.</summary>
-    private static string? PathProblem(string path)
+    /// <summary>
+    /// Why a job could not name <paramref name="path"/> as an input file, or null when it could: the rule of every
+    /// project file's path, also where a store puts one.
+    /// </summary>
+    internal static string? PathProblem(string path)
     {
         var shown = QueryParameters.Shorten(path);
         if (path.Length == 0)

@@ -35,6 +35,32 @@ public abstract class AssetStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_large_asset_reads_whole_and_from_any_position_as_range_requests_do()
+    {
+        var project = ApiFactory.NewProjectId();
+        var bytes = Pattern(700_000);
+        await PutAsync(project, Job, "video.mp4", bytes);
+
+        var asset = (await Assets.FindAsync(project, Job, ["video.mp4"]))!;
+        Assert.Equal(bytes.Length, asset.Length);
+        await using var stream = asset.Open();
+        using (var whole = new MemoryStream())
+        {
+            stream.CopyTo(whole); // read without async too
+            Assert.Equal(bytes, whole.ToArray());
+        }
+        foreach (var start in new[] { 0, 262_100, 524_200, 699_990 }) // across quarter-mebibyte boundaries, and to the end
+        {
+            stream.Seek(start, SeekOrigin.Begin);
+            var range = new byte[Math.Min(1000, bytes.Length - start)];
+            await stream.ReadExactlyAsync(range);
+            Assert.Equal(bytes[start..(start + range.Length)], range);
+        }
+        Assert.Equal(-1, stream.ReadByte());
+        Assert.Throws<NotSupportedException>(() => stream.WriteByte(1));
+    }
+
+    [Fact]
     public async Task A_path_the_job_has_no_asset_at_finds_nothing_and_nothing_leaves_the_job()
     {
         var project = ApiFactory.NewProjectId();
@@ -93,4 +119,26 @@ public abstract class AssetStoreContract : IAsyncLifetime
         Assert.Null(await Assets.FindAsync(project, Job, ["dropped.bin"]));
         Assert.Equal(0, await Assets.SizeAsync(project, Job));
     }
+
+    [Fact]
+    public async Task An_upload_of_exactly_the_cap_is_kept_and_one_a_byte_over_leaves_the_asset_before_it()
+    {
+        var project = ApiFactory.NewProjectId();
+        const int cap = 600_000; // more than any one buffer or chunk
+        await using (var exact = (await Assets.StageAsync(project, Job, "a.bin", new MemoryStream(Pattern(cap)), maxBytes: cap))!)
+        {
+            Assert.Equal(cap, exact.Length);
+            await exact.CommitAsync();
+        }
+        Assert.Null(await Assets.StageAsync(project, Job, "a.bin", new MemoryStream(new byte[cap + 1]), maxBytes: cap));
+
+        await using var stream = (await Assets.FindAsync(project, Job, ["a.bin"]))!.Open();
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+        Assert.Equal(Pattern(cap), copy.ToArray());
+        Assert.Equal(cap, await Assets.SizeAsync(project, Job));
+    }
+
+    /// <summary>Bytes that differ from one position to the next, and from one chunk or buffer to the next.</summary>
+    private protected static byte[] Pattern(int length) => [.. Enumerable.Range(0, length).Select(i => (byte)(i * 7 + i / 251))];
 }

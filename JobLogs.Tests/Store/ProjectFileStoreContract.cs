@@ -10,7 +10,10 @@ public abstract class ProjectFileStoreContract : IAsyncLifetime
 
     private protected abstract Task<IProjectFileStore> CreateAsync();
 
-    /// <summary>Puts a file among the project's files, as an operator does (the store only reads them).</summary>
+    /// <summary>
+    /// Puts a file among the project's files, as an operator does: on disk in files mode (that store only reads them), through
+    /// the store's own put in cluster mode.
+    /// </summary>
     private protected abstract Task PutAsync(string projectId, string path, byte[] bytes);
 
     public async Task InitializeAsync() => Files = await CreateAsync();

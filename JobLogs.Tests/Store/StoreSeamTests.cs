@@ -28,8 +28,8 @@ public sealed partial class StoreSeamTests
         Assert.True(found.Count == 0, "Api code outside Store/Files touches files or the data layout:\n" + string.Join("\n", found));
     }
 
-    // File and folder access, raw handles, and the data layout held as a value (its static JobLogRelative names the
-    // wire's logPath and touches nothing).
-    [GeneratedRegex(@"\b(File|Directory|RandomAccess)\.[A-Z]|\b(FileInfo|DirectoryInfo|FileStream|SafeFileHandle|AppendOnlyFile|PhysicalFile)\b|\bDataLayout\s+\w+|\bDataLayout\.(?!JobLogRelative\b)\w+")]
+    // File and folder access, raw handles, and the data layout held as a value (its statics JobLogRelative and
+    // ProjectFileRelative name the wire's logPath and asset paths, and touch nothing).
+    [GeneratedRegex(@"\b(File|Directory|RandomAccess)\.[A-Z]|\b(FileInfo|DirectoryInfo|FileStream|SafeFileHandle|AppendOnlyFile|PhysicalFile)\b|\bDataLayout\s+\w+|\bDataLayout\.(?!(JobLogRelative|ProjectFileRelative)\b)\w+")]
     private static partial Regex DataRootAccess();
 }
