@@ -28,6 +28,16 @@ internal static class RedactionSettingsReader
             if (SecretKeys.IsSecret(lastSegment) || SecretSections.Any(s => key.StartsWith(s + ":", StringComparison.OrdinalIgnoreCase)))
                 secrets.Add(value);
         }
+        // A connection string (cluster mode's ConnectionStrings:joblogs) carries its password among other keys: that
+        // value is a secret wherever it shows up, and so is the whole string.
+        foreach (var connection in configuration.GetSection("ConnectionStrings").GetChildren())
+            if (!string.IsNullOrEmpty(connection.Value))
+            {
+                secrets.Add(connection.Value);
+                foreach (var (name, value) in ConnectionStringParts(connection.Value))
+                    if (SecretKeys.IsSecret(name.Replace(" ", "", StringComparison.Ordinal)) && value.Length > 0)
+                        secrets.Add(value);
+            }
         // OTLP headers carry API keys as "name=value,name2=value2".
         foreach (var header in (configuration["OTEL_EXPORTER_OTLP_HEADERS"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             if (header.Split('=', 2) is [var name, var value] && SecretKeys.IsSecret(name.Trim()) && value.Trim().Length > 0)
@@ -46,6 +56,21 @@ internal static class RedactionSettingsReader
         // that a path under it reads relative in their lines too, as in the Api's.
         return new RedactionSettings(secrets, aliases, AbsoluteFolder(configuration["JobLogs:DataRoot"] ?? configuration[DataRootKey]),
             configuration.GetValue(MinSecretLengthKey, RedactionSettings.DefaultMinSecretLength));
+    }
+
+    private static IEnumerable<(string Name, string Value)> ConnectionStringParts(string connectionString)
+    {
+        var parts = new System.Data.Common.DbConnectionStringBuilder();
+        try
+        {
+            parts.ConnectionString = connectionString;
+        }
+        catch (ArgumentException)
+        {
+            yield break; // not key=value pairs: the whole string is a secret already
+        }
+        foreach (string name in parts.Keys)
+            yield return (name, parts[name]?.ToString() ?? "");
     }
 
     // "true", "30", "00:00:05" under a key named like a secret (e.g. RequireAuth) are settings, not secrets.

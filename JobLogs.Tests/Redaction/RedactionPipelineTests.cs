@@ -41,6 +41,21 @@ public sealed class RedactionPipelineTests : IDisposable
     }
 
     [Fact]
+    public void A_connection_strings_password_is_redacted_wherever_it_shows_up_and_its_host_is_not()
+    {
+        // Cluster mode's ConnectionStrings:joblogs: Npgsql or a careless message may name the password, alone or in the string.
+        const string password = "pg-wiring-s3cret-value";
+        var connection = $"Host=db.internal;Port=5432;Username=joblogs;Password={password};Database=joblogs";
+        using var pipeline = new PipelineHost(_dir, null, $"ConnectionStrings:joblogs={connection}");
+        var logger = pipeline.Logger("JobLogs.Api.Store");
+        logger.LogWarning("Login failed for joblogs with {Secret} on db.internal", password);
+        logger.LogWarning("Connecting with {ConnectionString}", connection);
+        var text = File.ReadAllText(pipeline.Layout.RuntimeLog("worker"));
+        Assert.DoesNotContain(password, text);
+        Assert.Contains("Login failed for joblogs with [REDACTED] on db.internal", text);
+    }
+
+    [Fact]
     public void A_job_id_that_holds_a_configured_secret_still_routes_its_entries_while_text_is_redacted()
     {
         // The ids route an entry to its job's log; rewriting them would send the entry elsewhere. Every other part is redacted.
