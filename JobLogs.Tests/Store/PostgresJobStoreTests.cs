@@ -4,6 +4,7 @@ using JobLogs.Api.Store.Files;
 using JobLogs.Api.Store.Postgres;
 using JobLogs.ServiceDefaults.Redaction;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace JobLogs.Tests.Store;
 
@@ -35,4 +36,24 @@ public sealed class PostgresJobStoreTests(PostgresDatabase database) : JobStoreC
 
     private IJobStore Open() => new PostgresJobStore(database.DataSource,
         new ProjectEvents(EventLog, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance), NullLogger<PostgresJobStore>.Instance);
+}
+
+/// <summary>What cluster mode's job store says of itself at start.</summary>
+public sealed class PostgresJobStoreOpenTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    [Fact]
+    public async Task Opening_names_the_database_and_its_host_without_credentials()
+    {
+        var settings = new NpgsqlConnectionStringBuilder(database.DataSource.ConnectionString) { Password = "the-password-x1" };
+        await using var withPassword = NpgsqlDataSource.Create(settings.ConnectionString);
+        using var logs = new TempDirectory("pg-open");
+        using var logStore = new FileLogStore(new DataLayout(logs.Path), "backend", 1 << 20, TimeProvider.System);
+        var store = new PostgresJobStore(withPassword,
+            new ProjectEvents(logStore, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance), NullLogger<PostgresJobStore>.Instance);
+
+        var opened = await store.OpenAsync();
+
+        Assert.Equal($"PostgreSQL database {settings.Database} on {settings.Host}:{settings.Port}", opened.Where);
+        Assert.DoesNotContain("the-password-x1", opened.Where);
+    }
 }
