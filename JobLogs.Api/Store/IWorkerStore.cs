@@ -6,6 +6,13 @@ namespace JobLogs.Api.Store;
 /// </summary>
 internal interface IWorkerStore
 {
+    /// <summary>
+    /// Worker ids come from requests, so a store keeps at most this many workers (past it, the one heard from least
+    /// recently is forgotten) and forgets a worker silent for <see cref="Forget"/>.
+    /// </summary>
+    const int MaxWorkers = 256;
+    static readonly TimeSpan Forget = TimeSpan.FromHours(24);
+
     Task SeenAsync(string workerId, WorkerSign sign, CancellationToken cancellationToken = default);
 
     /// <summary>Every worker heard from since <paramref name="since"/>, most recently heard first.</summary>

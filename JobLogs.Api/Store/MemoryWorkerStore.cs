@@ -4,18 +4,16 @@ namespace JobLogs.Api.Store;
 
 /// <summary>
 /// The workers heard from, in memory: a restarted Api knows them again within a second of their next poll, so files mode
-/// keeps nothing of them on disk. Worker ids come from requests, so the store stays small whatever is sent.
+/// keeps nothing of them on disk.
 /// </summary>
 internal sealed class MemoryWorkerStore(TimeProvider time) : IWorkerStore
 {
-    private const int MaxWorkers = 256;
-    private static readonly TimeSpan Forget = TimeSpan.FromHours(24);
     private readonly ConcurrentDictionary<string, WorkerSeen> _workers = new(StringComparer.Ordinal);
 
     public Task SeenAsync(string workerId, WorkerSign sign, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        if (_workers.Count >= MaxWorkers && !_workers.ContainsKey(workerId)
+        if (_workers.Count >= IWorkerStore.MaxWorkers && !_workers.ContainsKey(workerId)
             && _workers.Values.MinBy(s => s.LastSeenAt) is { } oldest)
             _workers.TryRemove(oldest.WorkerId, out _);
         _workers.AddOrUpdate(workerId, id => Seen(new WorkerSeen(id, null, null)), (_, seen) => Seen(seen));
@@ -26,7 +24,7 @@ internal sealed class MemoryWorkerStore(TimeProvider time) : IWorkerStore
 
     public Task<IReadOnlyList<WorkerSeen>> SeenSinceAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
     {
-        var forgetBefore = time.GetUtcNow() - Forget;
+        var forgetBefore = time.GetUtcNow() - IWorkerStore.Forget;
         foreach (var (id, seen) in _workers)
             if (seen.LastSeenAt < forgetBefore)
                 _workers.TryRemove(id, out _);

@@ -12,7 +12,11 @@ namespace JobLogs.Tests.Store;
 public sealed class FileJobStoreTests : JobStoreContract
 {
     private readonly TempDirectory _data = new("job-store");
-    private readonly List<FileLogStore> _logs = [];
+    private readonly FileLogStore _logs;
+
+    public FileJobStoreTests() => _logs = new FileLogStore(new DataLayout(_data.Path), "backend", 1 << 20, TimeProvider.System);
+
+    private protected override ILogStore EventLog => _logs;
 
     private protected override Task<IJobStore> CreateAsync() => Task.FromResult(Open());
 
@@ -20,17 +24,14 @@ public sealed class FileJobStoreTests : JobStoreContract
 
     public override Task DisposeAsync()
     {
-        _logs.ForEach(log => log.Dispose());
+        _logs.Dispose();
         _data.Dispose();
         return Task.CompletedTask;
     }
 
     private IJobStore Open()
     {
-        var layout = new DataLayout(_data.Path);
-        var logs = new FileLogStore(layout, "backend", 1 << 20, TimeProvider.System);
-        _logs.Add(logs);
-        var events = new ProjectEvents(logs, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance);
-        return new FileJobStore(layout, events, NullLogger<FileJobStore>.Instance);
+        var events = new ProjectEvents(_logs, new Redactor(RedactionSettings.None), NullLogger<ProjectEvents>.Instance);
+        return new FileJobStore(new DataLayout(_data.Path), events, NullLogger<FileJobStore>.Instance);
     }
 }

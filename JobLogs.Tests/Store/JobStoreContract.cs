@@ -1,5 +1,7 @@
+using System.Text.Json;
 using JobLogs.Api.Jobs;
 using JobLogs.Api.Store;
+using JobLogs.Events;
 using JobLogs.Jobs;
 using JobLogs.Tests.Support;
 
@@ -20,6 +22,9 @@ public abstract class JobStoreContract : IAsyncLifetime
 
     /// <summary>A second store over the same storage, as an Api started again would open it.</summary>
     private protected abstract Task<IJobStore> ReopenAsync();
+
+    /// <summary>The log store the stores' project events are appended to.</summary>
+    private protected abstract ILogStore EventLog { get; }
 
     public async Task InitializeAsync()
     {
@@ -42,6 +47,41 @@ public abstract class JobStoreContract : IAsyncLifetime
         Assert.Null(await Store.GetAsync(job.ProjectId, "20260601-000000-00000000"));
         Assert.Null(await Store.GetAsync(Project(), job.Id));
         await Assert.ThrowsAsync<JobExistsException>(() => Store.AddAsync(job));
+    }
+
+    [Fact]
+    public async Task A_record_comes_back_as_the_same_json_it_was_saved_as()
+    {
+        // What the Api serves of a record (its input above all) is the same whichever store holds it: key order,
+        // numbers as written, every character, times to the tick.
+        var job = StoredJobs.New(Project(), T0.AddTicks(1234567)) with
+        {
+            Input = JsonDocument.Parse("""{"tool":"hello","args":{"10":1.50,"9":1e2,"b":"é ✓","a":"nul \u0000 here"}}""").RootElement.Clone(),
+        };
+        await Store.AddAsync(job);
+
+        var found = (await Store.GetAsync(job.ProjectId, job.Id))!;
+        Assert.Equal(JsonSerializer.Serialize(job, Json.Options), JsonSerializer.Serialize(found, Json.Options));
+    }
+
+    [Fact]
+    public async Task Each_saved_change_writes_the_event_it_tells_of_in_order_and_a_change_not_saved_writes_none()
+    {
+        var project = Project();
+        var job = StoredJobs.New(project, T0);
+        await Store.AddAsync(job);
+        await Assert.ThrowsAsync<JobExistsException>(() => Store.AddAsync(job));
+        var queued = (await Store.GetAsync(project, job.Id))!;
+        var running = (await Store.ClaimAsync(null, j => j with { Status = JobStatus.Running, Attempt = 1, StartedAt = T0.AddSeconds(1) }))!;
+        Assert.False(await Store.ReplaceAsync(queued, StoredJobs.Finished(queued, JobStatus.Canceled, T0.AddSeconds(2))));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Store.ReplaceAsync(running, running with { Type = "not a type" }));
+        Assert.True(await Store.ReplaceAsync(running, StoredJobs.Finished(running, JobStatus.Failed, T0.AddMinutes(1))));
+
+        using var events = await EventLog.OpenAsync(LogName.Events(project));
+        using var window = await events.AfterAsync(0, 1 << 20);
+        var written = window.Lines.Select(line => JsonSerializer.Deserialize<ProjectEvent>(window.Bytes(line), Json.Options)!).ToList();
+        Assert.Equal(new[] { ProjectEventTypes.JobCreated, ProjectEventTypes.JobStarted, ProjectEventTypes.JobFailed }, written.Select(e => e.Type));
+        Assert.All(written, e => Assert.Equal(job.Id, e.JobId));
     }
 
     [Fact]

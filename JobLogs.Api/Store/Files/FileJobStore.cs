@@ -87,13 +87,7 @@ internal sealed class FileJobStore(DataLayout layout, ProjectEvents events, ILog
 
     private void Save(JobRecord record, JobRecord? previous)
     {
-        if (record.SchemaProblems() is { Count: > 0 } problems)
-        {
-            logger.LogError("Refused to write the invalid record of job {ProjectId}/{JobId}: {Problems}",
-                record.ProjectId, record.Id, string.Join("; ", problems));
-            throw new InvalidOperationException($"The record of job {record.ProjectId}/{record.Id} does not match job.schema.json: {string.Join("; ", problems)}");
-        }
-        _files.Write(record);
+        _files.Write(JobRecordSchema.Valid(record, logger));
         _index.Set(record, previous);
         if (JobEvents.Of(previous, record) is { } change)
             events.Append(change);
