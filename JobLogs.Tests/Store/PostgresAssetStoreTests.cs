@@ -10,7 +10,7 @@ public sealed class PostgresAssetStoreTests(PostgresDatabase database) : AssetSt
 {
     private const string Job = "20260601-120000-0000abcd";
     private const int Chunk = PostgresStagedFile.ChunkSize;
-    private readonly PostgresAssetStore _store = new(database.Source);
+    private readonly PostgresAssetStore _store = new(database.DataSource);
 
     private protected override Task<IAssetStore> CreateAsync() => Task.FromResult<IAssetStore>(_store);
 
@@ -74,7 +74,7 @@ public sealed class PostgresAssetStoreTests(PostgresDatabase database) : AssetSt
         await PutAsync(project, Job, "a.bin", Pattern(Chunk + 1));
         await PutAsync(project, Job, "deep/b.bin", []);
         Assert.Equal(chunks + 2, await ChunkCount());
-        await using (var hash = database.Source.CreateCommand("SELECT sha256 FROM project_files WHERE project_id = $1 AND path = $2"))
+        await using (var hash = database.DataSource.CreateCommand("SELECT sha256 FROM project_files WHERE project_id = $1 AND path = $2"))
         {
             hash.Parameters.Add(new() { Value = project });
             hash.Parameters.Add(new() { Value = $"assets/{Job}/a.bin" });
@@ -119,13 +119,13 @@ public sealed class PostgresAssetStoreTests(PostgresDatabase database) : AssetSt
 
     private async Task<long> ChunkCount()
     {
-        await using var count = database.Source.CreateCommand("SELECT count(*) FROM file_chunks");
+        await using var count = database.DataSource.CreateCommand("SELECT count(*) FROM file_chunks");
         return (long)(await count.ExecuteScalarAsync())!;
     }
 
     private async Task Execute(string sql, params object[] values)
     {
-        await using var command = database.Source.CreateCommand(sql);
+        await using var command = database.DataSource.CreateCommand(sql);
         foreach (var value in values)
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         await command.ExecuteNonQueryAsync();

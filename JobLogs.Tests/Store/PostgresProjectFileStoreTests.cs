@@ -7,7 +7,7 @@ namespace JobLogs.Tests.Store;
 /// <summary>The project file store contract on PostgreSQL, and what only it has: a put for files, which have no folder to be dropped in.</summary>
 public sealed class PostgresProjectFileStoreTests(PostgresDatabase database) : ProjectFileStoreContract, IClassFixture<PostgresDatabase>
 {
-    private readonly PostgresProjectFileStore _store = new(database.Source);
+    private readonly PostgresProjectFileStore _store = new(database.DataSource);
 
     private protected override Task<IProjectFileStore> CreateAsync() => Task.FromResult<IProjectFileStore>(_store);
 
@@ -47,7 +47,7 @@ public sealed class PostgresProjectFileStoreTests(PostgresDatabase database) : P
     {
         var project = ApiFactory.NewProjectId();
         const string job = "20260601-120000-0000abcd";
-        await using (var staged = (await new PostgresAssetStore(database.Source).StageAsync(project, job, "out.png", new MemoryStream([1, 2, 3]), maxBytes: 10))!)
+        await using (var staged = (await new PostgresAssetStore(database.DataSource).StageAsync(project, job, "out.png", new MemoryStream([1, 2, 3]), maxBytes: 10))!)
             await staged.CommitAsync();
 
         Assert.Equal(3, (await Files.FindAsync(project, ["assets", job, "out.png"]))!.Length);
