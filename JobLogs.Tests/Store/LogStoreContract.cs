@@ -9,8 +9,8 @@ namespace JobLogs.Tests.Store;
 
 /// <summary>
 /// What every log store does, tested through <see cref="ILogStore"/> alone: appends by line with their offsets, windows
-/// by offset in both directions (the very windows and bytes of the log's JSONL, as files mode reads them), the job log
-/// cap, deletion and runtime-log trimming.
+/// by offset in both directions (the very windows and bytes of the log's JSONL, as files mode reads them), batches,
+/// the job log cap, deletion and runtime-log trimming.
 /// </summary>
 public abstract class LogStoreContract : IAsyncLifetime
 {
@@ -36,6 +36,8 @@ public abstract class LogStoreContract : IAsyncLifetime
     private protected static string Shown(LogWindow window) =>
         $"{window.Start}..{window.End} of {window.Size} truncated={window.Truncated}: "
         + string.Join(" | ", window.Lines.Select(l => $"{l} {Convert.ToHexString(window.Bytes(l))}"));
+
+    private static string Said(JobLinesAppended appended) => $"{appended.Outcome} {string.Join(",", appended.Offsets)}";
 
     private static LogName NewJob() => LogName.Job(ApiFactory.NewProjectId(), "20260601-120000-0000abcd");
 
@@ -107,6 +109,29 @@ public abstract class LogStoreContract : IAsyncLifetime
         using var window = await log.AfterAsync(0, 80_000);
         Assert.Equal(appended.Count + 1, window.Lines.Count);
         Assert.Contains("cap reached", Encoding.UTF8.GetString(window.Bytes(window.Lines[^1])));
+    }
+
+    [Fact]
+    public async Task A_batch_of_job_lines_lands_as_single_appends_would_and_stops_at_the_cap_after_one_marker()
+    {
+        var name = NewJob();
+        var job = new JobKey(name.Owner, name.JobId!, 1);
+        var line = Line(new string('y', 900));
+        var own = Line("the api's own");
+        ReadOnlyMemory<byte>[] three = [line, line, line];
+
+        var first = await Logs.AppendToJobAsync(job, three);
+        Logs.AppendToJob(job, own, wantOffset: true, out var between);
+        var second = await Logs.AppendToJobAsync(job, three);
+        var third = await Logs.AppendToJobAsync(job, [line]);
+
+        Assert.Equal($"Appended 0,{line.Length},{2 * line.Length}", Said(first));
+        Assert.Equal(3 * line.Length, between);
+        Assert.Equal($"CapReached {3 * line.Length + own.Length},-1,-1", Said(second));
+        Assert.Equal("Dropped -1", Said(third));
+        Logs.AppendMarkerToJob(job, Line("cap reached"));
+        using var log = await Logs.OpenAsync(name);
+        Assert.Equal(4 * line.Length + own.Length + Line("cap reached").Length, log.Length);
     }
 
     [Fact]
