@@ -14,7 +14,8 @@ namespace JobLogs.Tests.Store;
 /// <summary>
 /// The log store contract on PostgreSQL (cluster mode): a real server, a database of this class's own with the schema
 /// applied, emptied before each test. Beside the contract: the same appends give files mode's numbers and bytes, two
-/// replicas share a log, runtime lines outlive the database, and a tail reads an index range.
+/// replicas share a log, a watch hears other replicas, runtime lines outlive the database, and a tail reads an index
+/// range.
 /// </summary>
 public sealed class PostgresLogStoreTests(PostgresLogStoreTests.LogDatabase database) : LogStoreContract, IClassFixture<PostgresLogStoreTests.LogDatabase>
 {
@@ -67,6 +68,44 @@ public sealed class PostgresLogStoreTests(PostgresLogStoreTests.LogDatabase data
     }
 
     [Fact]
+    public async Task A_line_appended_here_or_by_another_replica_wakes_a_watch_of_its_log_and_no_other()
+    {
+        var name = LogName.Job(ApiFactory.NewProjectId(), "20260601-120000-0000abcd");
+        var job = new JobKey(name.Owner, name.JobId!, 1);
+        using var watch = ((PostgresLogStore)Logs).Watch(name);
+
+        var here = watch.NextAppend();
+        Logs.AppendToJob(job, Line("here"), wantOffset: false, out _);
+        await here.WaitAsync(TimeSpan.FromSeconds(5));
+
+        // Another replica is heard through LISTEN, which starts with the first watch: it appends until it is heard.
+        using var other = NewReplica();
+        Assert.True(await HeardAsync(watch, () => other.AppendToJob(job, Line("there"), wantOffset: false, out _)),
+            "A line another replica appended never woke the watch.");
+
+        var quiet = watch.NextAppend();
+        other.Append(LogName.Events(name.Owner), Line("another log"));
+        Logs.AppendToJob(new JobKey(name.Owner, "20260601-120000-0000ffff", 1), Line("another job"), wantOffset: false, out _);
+        await Task.Delay(500);
+        Assert.False(quiet.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_watch_hears_other_replicas_again_after_its_listening_connection_was_cut()
+    {
+        var name = LogName.Events(ApiFactory.NewProjectId());
+        using var watch = ((PostgresLogStore)Logs).Watch(name);
+        using var other = NewReplica();
+        Assert.True(await HeardAsync(watch, () => other.Append(name, Line("before"))), "The watch never heard the other replica.");
+
+        await using (var cut = database.Source.CreateCommand(
+            $"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query = 'LISTEN {LogAppendNotices.Channel}' AND datname = current_database()"))
+            Assert.Equal(1L, await cut.ExecuteScalarAsync()); // the one listening connection of the store
+
+        Assert.True(await HeardAsync(watch, () => other.Append(name, Line("after"))), "The watch never listened again.");
+    }
+
+    [Fact]
     public async Task While_the_database_is_away_runtime_lines_go_to_the_local_fallback_and_job_lines_fail()
     {
         var nothing = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = FreePort.Next(), Username = "postgres", Timeout = 3 };
@@ -106,6 +145,19 @@ public sealed class PostgresLogStoreTests(PostgresLogStoreTests.LogDatabase data
         var scans = Nodes(plan).Where(n => n.TryGetProperty("Relation Name", out var r) && r.GetString() == "log_lines").ToList();
         Assert.All(scans, n => Assert.NotEqual("Seq Scan", n.GetProperty("Node Type").GetString()));
         Assert.InRange(scans.Sum(n => n.GetProperty("Actual Rows").GetDouble() * n.GetProperty("Actual Loops").GetDouble()), tail.Lines.Count, tail.Lines.Count + 2);
+    }
+
+    /// <summary>Appends until the watch wakes (LISTEN may not have started yet), for 10 s at most.</summary>
+    private static async Task<bool> HeardAsync(LogWatch watch, Action append)
+    {
+        for (var tries = 0; tries < 50; tries++)
+        {
+            var next = watch.NextAppend();
+            append();
+            if (await Task.WhenAny(next, Task.Delay(200)) == next)
+                return true;
+        }
+        return false;
     }
 
     private PostgresLogStore NewReplica(long jobLogCapBytes = CapBytes) =>

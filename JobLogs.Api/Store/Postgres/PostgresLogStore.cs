@@ -10,7 +10,8 @@ namespace JobLogs.Api.Store.Postgres;
 /// The log store of cluster mode (DESIGN.md, Cluster mode store): each log a head that holds its size and its lines,
 /// each stored with its byte offset in the log's JSONL (0003_logs.sql), so every replica gives the offsets, windows and
 /// bytes files mode gives. An append is one call of <c>log_append</c>, one round trip however many lines: it locks the
-/// head, takes the offsets from its size and applies a job log's cap. It is the Api's logging destination too, whose calls are synchronous: they
+/// head, takes the offsets from its size, applies a job log's cap and sends the notice that wakes other replicas'
+/// streams (<see cref="LogAppendNotices"/>). It is the Api's logging destination too, whose calls are synchronous: they
 /// use Npgsql's synchronous API. Like the files store it is made before any logger and takes none.
 /// </summary>
 internal sealed class PostgresLogStore : ILogStore
@@ -30,6 +31,7 @@ internal sealed class PostgresLogStore : ILogStore
     private readonly LogName _runtimeLog;
     private readonly LocalRuntimeLog _fallback;
     private readonly TimeProvider _time;
+    private readonly LogAppendNotices _notices;
     private long _awayUntil;
 
     /// <summary>
@@ -40,6 +42,7 @@ internal sealed class PostgresLogStore : ILogStore
     public PostgresLogStore(NpgsqlDataSource database, string service, long jobLogCapBytes, LocalRuntimeLog fallback, TimeProvider time)
     {
         (_database, _runtimeLog, JobLogCapBytes, _fallback, _time) = (database, LogName.Runtime(service), jobLogCapBytes, fallback, time);
+        _notices = new LogAppendNotices(database);
     }
 
     public long JobLogCapBytes { get; }
@@ -54,6 +57,12 @@ internal sealed class PostgresLogStore : ILogStore
             ? new PostgresLogReader(_database, row.GetInt64(0), row.GetInt32(1))
             : PostgresLogReader.Missing;
     }
+
+    /// <summary>
+    /// Watches <paramref name="log"/> for lines appended by any replica: this store's own wake its watchers at once, the
+    /// others' through <c>LISTEN</c>. A follower awaits the next one with its poll interval as the limit.
+    /// </summary>
+    public LogWatch Watch(LogName log) => _notices.Watch(log);
 
     public long Append(LogName log, ReadOnlySpan<byte> line) => Execute(log, [line.ToArray()], cap: null).FirstOffset;
 
@@ -159,7 +168,11 @@ internal sealed class PostgresLogStore : ILogStore
         return new RuntimeLogTrim(head.Size, head.Generation, removed);
     }
 
-    public void Dispose() => _fallback.Dispose();
+    public void Dispose()
+    {
+        _notices.Dispose();
+        _fallback.Dispose();
+    }
 
     /// <summary>The text a log's kind is stored as.</summary>
     internal static string KindOf(LogKind kind) => kind switch
@@ -191,12 +204,18 @@ internal sealed class PostgresLogStore : ILogStore
         AddName(command, log);
         command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = lines, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = cap is { } bytes ? bytes : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        command.Parameters.Add(new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _notices.Notice(log) });
         return command;
     }
 
-    // Reads what log_append answered.
-    private static Appended AppendedBy(LogName log, NpgsqlDataReader row) => new(row.GetInt64(0), row.GetInt32(1), row.GetBoolean(2));
+    // Reads what log_append answered; this store's watchers of the log wake.
+    private Appended AppendedBy(LogName log, NpgsqlDataReader row)
+    {
+        var appended = new Appended(row.GetInt64(0), row.GetInt32(1), row.GetBoolean(2));
+        if (appended.Count > 0)
+            _notices.Appended(log);
+        return appended;
+    }
 
     private static void AddName(NpgsqlCommand command, LogName log)
     {
