@@ -11,6 +11,7 @@ namespace JobLogs.Api.Store.Postgres;
 /// </summary>
 internal sealed class LogAppendNotices(NpgsqlDataSource database) : IDisposable
 {
+    /// <summary>The channel <c>log_append</c> notifies (0003_logs.sql names it too).</summary>
     public const string Channel = "joblogs_log_appends";
 
     private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
@@ -43,7 +44,10 @@ internal sealed class LogAppendNotices(NpgsqlDataSource database) : IDisposable
         (_listening as IAsyncResult)?.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5));
     }
 
-    /// <summary>A log's name in a notice: <c>job/&lt;projectId&gt;/&lt;jobId&gt;</c>, <c>runtime/&lt;service&gt;</c>, <c>events/&lt;projectId&gt;</c> (ids hold no '/').</summary>
+    /// <summary>
+    /// A log's name in a notice: <c>job/&lt;projectId&gt;/&lt;jobId&gt;</c>, <c>runtime/&lt;service&gt;</c> or
+    /// <c>events/&lt;projectId&gt;</c> (ids hold no '/').
+    /// </summary>
     internal static string NameOf(LogName log) =>
         log.Kind == LogKind.Job ? $"job/{log.Owner}/{log.JobId}" : $"{PostgresLogStore.KindOf(log.Kind)}/{log.Owner}";
 
