@@ -52,8 +52,7 @@ internal sealed class LogWindow : IDisposable
     /// <summary>Lines ending at or before <paramref name="before"/>, scanning back at most <paramref name="maxBytes"/>.</summary>
     internal static LogWindow Backward(ReadAt read, long before, int maxBytes, long size)
     {
-        var to = Math.Min(before, size);
-        var from = Math.Max(0, to - maxBytes);
+        var (from, to) = BackwardScan(before, maxBytes, size);
         if (Read(read, from, to, size) is not { } window)
             return new LogWindow(null, 0, from, from, size);
         var data = window.Data;
@@ -76,8 +75,7 @@ internal sealed class LogWindow : IDisposable
     /// <summary>Lines starting at or after <paramref name="after"/>, scanning at most <paramref name="maxBytes"/> up to <paramref name="limit"/>.</summary>
     internal static LogWindow Forward(ReadAt read, long after, int maxBytes, long limit, long size)
     {
-        var from = after;
-        var to = Math.Min(limit, from + maxBytes);
+        var (from, to) = ForwardScan(after, maxBytes, limit);
         if (Read(read, from, to, size) is not { } window)
             return new LogWindow(null, 0, from, from, size);
         var data = window.Data;
@@ -107,12 +105,33 @@ internal sealed class LogWindow : IDisposable
         return window.Split(lineStart, lastNewline);
     }
 
+    /// <summary>
+    /// The bytes <see cref="Backward"/> reads, [From, To): a store that cannot read at random (a database) fetches these
+    /// first and hands them over through its <see cref="ReadAt"/>.
+    /// </summary>
+    internal static (long From, long To) BackwardReads(long before, int maxBytes, long size) => Reads(BackwardScan(before, maxBytes, size));
+
+    /// <summary>The bytes <see cref="Forward"/> reads, [From, To) (see <see cref="BackwardReads"/>).</summary>
+    internal static (long From, long To) ForwardReads(long after, int maxBytes, long limit) => Reads(ForwardScan(after, maxBytes, limit));
+
+    private static (long From, long To) BackwardScan(long before, int maxBytes, long size)
+    {
+        var to = Math.Min(before, size);
+        return (Math.Max(0, to - maxBytes), to);
+    }
+
+    private static (long From, long To) ForwardScan(long after, int maxBytes, long limit) => (after, Math.Min(limit, after + maxBytes));
+
+    // The window and the byte before it, which tells whether a line starts where the window does; nothing for an empty one.
+    private static (long From, long To) Reads((long From, long To) scan) =>
+        scan.To <= scan.From ? (scan.From, scan.From) : (scan.From > 0 ? scan.From - 1 : 0, scan.To);
+
     /// <summary>Reads [from, to) and the byte before it (which tells whether a line starts at from).</summary>
     private static LogWindow? Read(ReadAt readAt, long from, long to, long size)
     {
         if (to <= from)
             return null;
-        var readFrom = from > 0 ? from - 1 : 0;
+        var readFrom = Reads((from, to)).From;
         var count = (int)(to - readFrom);
         var buffer = ArrayPool<byte>.Shared.Rent(count);
         var read = 0;

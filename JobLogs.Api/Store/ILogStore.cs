@@ -23,6 +23,12 @@ internal interface ILogStore : ILogDestination
     /// <summary>Appends one whole line (newline included); returns the offset it was stored at.</summary>
     long Append(LogName log, ReadOnlySpan<byte> line);
 
+    /// <summary>
+    /// Appends a batch of lines (a worker's shipped batch) to the job's log in order, each as
+    /// <see cref="ILogDestination.AppendToJob"/> would (the cap included), in one round trip where the store can.
+    /// </summary>
+    Task<JobLinesAppended> AppendToJobAsync(JobKey job, IReadOnlyList<ReadOnlyMemory<byte>> lines, CancellationToken cancellationToken = default);
+
     /// <summary>The log's size in bytes; 0 when it does not exist.</summary>
     Task<long> SizeAsync(LogName log, CancellationToken cancellationToken = default);
 
@@ -35,6 +41,12 @@ internal interface ILogStore : ILogDestination
     /// </summary>
     Task<RuntimeLogTrim?> TrimRuntimeAsync(string service, long maxBytes, int keep, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// Where each line of a batch landed (-1: the cap dropped it), and the outcome of the first line not appended —
+/// <see cref="JobLogAppend.CapReached"/> says the caller writes the marker — or <see cref="JobLogAppend.Appended"/> for all.
+/// </summary>
+internal sealed record JobLinesAppended(IReadOnlyList<long> Offsets, JobLogAppend Outcome);
 
 /// <summary>A runtime log started again: how big it was, the generation its lines became, the old generations removed.</summary>
 internal sealed record RuntimeLogTrim(long Bytes, int Generation, IReadOnlyList<int> RemovedGenerations);

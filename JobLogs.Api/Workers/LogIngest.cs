@@ -37,7 +37,7 @@ internal sealed partial class LogIngest(IJobStore store, ILogStore logs, Shipped
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // Lines stored before the failure stay counted; the worker fails its run with this sentence.
+            // Lines stored before the failure are counted when the log is read back; the worker fails its run with this sentence.
             var logPath = DataLayout.JobLogRelative(projectId, jobId);
             LogUnwritable(logger, logPath, attempt.N, logs.Describe(ex));
             return LeaseAnswer<LogBatchAnswer>.Unwritable($"the Api cannot write the job log {logPath}: {logs.Describe(ex)}");
@@ -64,25 +64,23 @@ internal sealed partial class LogIngest(IJobStore store, ILogStore logs, Shipped
                 LogLate(logger, attempt.N, attempt.WorkerId, ended.LeaseLost == true ? "worker lost" : ended.Status.Wire());
             held.Log = held.Log with { LateMarked = true };
         }
-        foreach (var line in batch.Lines)
-            if (line.Seq > held.Log.Highest)
-                held.Log = held.Log.Stored(line.Line, Append(key, body.Span.Slice(line.Start, line.Length), line.Line, held.Log));
-        return LeaseAnswer<LogBatchAnswer>.Ok(new LogBatchAnswer(held.Log.Highest));
-    }
-
-    /// <summary>Appends one line; returns where it landed, or null when the cap dropped it (the first one dropped writes the marker).</summary>
-    private long? Append(JobKey key, ReadOnlySpan<byte> bytes, ShippedLine line, AttemptLog log)
-    {
-        switch (logs.AppendToJob(key, bytes, wantOffset: line.IsError && log.FirstErrorOffset is null, out var offset))
+        // The lines not held yet, in one append (one round trip in cluster mode); past the cap, one marker after them.
+        var fresh = batch.Lines.Where(line => line.Seq > held.Log.Highest).ToList();
+        JobLinesAppended appended;
+        try
         {
-            case JobLogAppend.Appended:
-                return offset;
-            case JobLogAppend.CapReached:
-                logs.AppendMarkerToJob(key, JobLogCapMarker.Line(ServiceDefaults.ServiceIdentity.Api.Component, key, logs.JobLogCapBytes));
-                return null;
-            default:
-                return null;
+            appended = await logs.AppendToJobAsync(key, [.. fresh.Select(line => body.Slice(line.Start, line.Length))], cancellationToken);
         }
+        catch
+        {
+            held.Forget(); // some lines may be stored all the same: the next batch reads back what the log holds
+            throw;
+        }
+        if (appended.Outcome == JobLogAppend.CapReached)
+            logs.AppendMarkerToJob(key, JobLogCapMarker.Line(ServiceDefaults.ServiceIdentity.Api.Component, key, logs.JobLogCapBytes));
+        for (var i = 0; i < fresh.Count; i++)
+            held.Log = held.Log.Stored(fresh[i].Line, appended.Offsets[i] is >= 0 and var offset ? offset : null);
+        return LeaseAnswer<LogBatchAnswer>.Ok(new LogBatchAnswer(held.Log.Highest));
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cannot write the job log {LogPath} (attempt {Attempt}): {Reason}")]

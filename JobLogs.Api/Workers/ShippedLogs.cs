@@ -66,6 +66,9 @@ internal sealed class ShippedLogs(ILogStore logs)
             set => _slot!.Log = value;
         }
 
+        /// <summary>What is stored may differ from what is known (a write failed part way): the next hold reads the log back.</summary>
+        public void Forget() => _slot!.Log = null;
+
         public void Dispose() => Interlocked.Exchange(ref _slot, null)?.Gate.Release();
     }
 }

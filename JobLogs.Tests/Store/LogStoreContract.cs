@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using JobLogs.Api.Logs;
 using JobLogs.Api.Store;
 using JobLogs.ServiceDefaults.Logging;
 using JobLogs.Tests.Support;
@@ -8,7 +9,8 @@ namespace JobLogs.Tests.Store;
 
 /// <summary>
 /// What every log store does, tested through <see cref="ILogStore"/> alone: appends by line with their offsets, windows
-/// by offset in both directions, the bytes as stored, the job log cap, deletion and runtime-log trimming.
+/// by offset in both directions (the very windows and bytes of the log's JSONL, as files mode reads them), batches,
+/// the job log cap, deletion and runtime-log trimming.
 /// </summary>
 public abstract class LogStoreContract : IAsyncLifetime
 {
@@ -28,7 +30,14 @@ public abstract class LogStoreContract : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    private static byte[] Line(string msg) => Encoding.UTF8.GetBytes($"{{\"level\":\"info\",\"msg\":\"{msg}\"}}\n");
+    private protected static byte[] Line(string msg) => Encoding.UTF8.GetBytes($"{{\"level\":\"info\",\"msg\":\"{msg}\"}}\n");
+
+    /// <summary>All a window says: its bounds, and each line with its bytes.</summary>
+    private protected static string Shown(LogWindow window) =>
+        $"{window.Start}..{window.End} of {window.Size} truncated={window.Truncated}: "
+        + string.Join(" | ", window.Lines.Select(l => $"{l} {Convert.ToHexString(window.Bytes(l))}"));
+
+    private static string Said(JobLinesAppended appended) => $"{appended.Outcome} {string.Join(",", appended.Offsets)}";
 
     private static LogName NewJob() => LogName.Job(ApiFactory.NewProjectId(), "20260601-120000-0000abcd");
 
@@ -116,6 +125,93 @@ public abstract class LogStoreContract : IAsyncLifetime
         using var window = await log.AfterAsync(0, 80_000);
         Assert.Equal(appended.Count + 1, window.Lines.Count);
         Assert.Contains("cap reached", Encoding.UTF8.GetString(window.Bytes(window.Lines[^1])));
+    }
+
+    [Fact]
+    public async Task A_batch_of_job_lines_lands_as_single_appends_would_and_stops_at_the_cap_after_one_marker()
+    {
+        var name = NewJob();
+        var job = new JobKey(name.Owner, name.JobId!, 1);
+        var line = Line(new string('y', 900));
+        var own = Line("the api's own");
+        ReadOnlyMemory<byte>[] three = [line, line, line];
+
+        var first = await Logs.AppendToJobAsync(job, three);
+        Logs.AppendToJob(job, own, wantOffset: true, out var between);
+        var second = await Logs.AppendToJobAsync(job, three);
+        var third = await Logs.AppendToJobAsync(job, [line]);
+
+        Assert.Equal($"Appended 0,{line.Length},{2 * line.Length}", Said(first));
+        Assert.Equal(3 * line.Length, between);
+        Assert.Equal($"CapReached {3 * line.Length + own.Length},-1,-1", Said(second));
+        Assert.Equal("Dropped -1", Said(third));
+        Logs.AppendMarkerToJob(job, Line("cap reached"));
+        using var log = await Logs.OpenAsync(name);
+        Assert.Equal(4 * line.Length + own.Length + Line("cap reached").Length, log.Length);
+    }
+
+    [Fact]
+    public async Task Windows_and_copies_are_those_of_the_jsonl_bytes_whatever_the_lines_hold()
+    {
+        // A stored line is whatever bytes were appended: not JSON, empty, blank, CRLF, longer than a window, or a line
+        // handed over in two parts and a last one still without its newline (torn).
+        var name = LogName.Events(ApiFactory.NewProjectId());
+        byte[][] parts =
+        [
+            Line("one"), "not json at all\n"u8.ToArray(), "\n"u8.ToArray(), "   \n"u8.ToArray(), "{\"msg\":\"crlf\"}\r\n"u8.ToArray(),
+            Line(new string('l', 500)), Line("unicode: é ü ✓"), "{\"msg\":\"in two"u8.ToArray(), " parts\"}\n"u8.ToArray(),
+            Line("last whole"), "{\"msg\":\"still being writ"u8.ToArray(),
+        ];
+        var offsets = parts.Select(part => Logs.Append(name, part)).ToList();
+        byte[] jsonl = [.. parts.SelectMany(part => part)];
+        Assert.Equal(parts.Select((_, i) => (long)parts.Take(i).Sum(p => p.Length)), offsets);
+
+        using var log = await Logs.OpenAsync(name);
+        Assert.Equal(jsonl.Length, log.Length);
+        LogWindow.ReadAt file = (buffer, offset) =>
+        {
+            var n = (int)Math.Max(0, Math.Min(buffer.Length, jsonl.Length - offset));
+            jsonl.AsSpan((int)offset, n).CopyTo(buffer);
+            return n;
+        };
+        long[] at = [0, 1, 14, 15, 30, 31, 40, 100, 300, 600, jsonl.Length - 30, jsonl.Length - 1, jsonl.Length];
+        foreach (var offset in at)
+            foreach (var maxBytes in new[] { 1, 7, 64, 300, 80_000 })
+            {
+                using (var expected = LogWindow.Backward(file, offset, maxBytes, jsonl.Length))
+                using (var actual = await log.BeforeAsync(offset, maxBytes))
+                    Assert.Equal(Shown(expected), Shown(actual));
+                using (var expected = LogWindow.Forward(file, offset, maxBytes, jsonl.Length, jsonl.Length))
+                using (var actual = await log.AfterAsync(offset, maxBytes))
+                    Assert.Equal(Shown(expected), Shown(actual));
+                var limit = Math.Min(jsonl.Length, offset + 200);
+                using (var expected = LogWindow.Forward(file, offset, maxBytes, limit, jsonl.Length))
+                using (var actual = await log.AfterAsync(offset, maxBytes, limit))
+                    Assert.Equal(Shown(expected), Shown(actual));
+            }
+
+        foreach (var (from, to) in new (long, long)[] { (0, jsonl.Length), (3, 21), (offsets[5] + 10, offsets[7] + 4), (jsonl.Length - 5, jsonl.Length + 100) })
+        {
+            using var copy = new MemoryStream();
+            await log.CopyToAsync(copy, from, to, CancellationToken.None);
+            Assert.Equal(jsonl[(int)from..(int)Math.Min(to, jsonl.Length)], copy.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task A_reader_opened_before_its_runtime_log_was_trimmed_reads_on_the_lines_it_had()
+    {
+        var web = LogName.Runtime("web");
+        Logs.Append(web, Line("before the trim"));
+        using var before = await Logs.OpenAsync(web);
+        Assert.NotNull(await Logs.TrimRuntimeAsync("web", 10, 2));
+        Logs.Append(web, Line("after"));
+
+        Assert.Equal((true, Line("before the trim").Length), (before.Exists, before.Length));
+        using (var window = await before.AfterAsync(0, 80_000))
+            Assert.Contains("before the trim", Encoding.UTF8.GetString(window.Bytes(Assert.Single(window.Lines))));
+        using var now = await Logs.OpenAsync(web);
+        Assert.Equal(Line("after").Length, now.Length);
     }
 
     [Fact]

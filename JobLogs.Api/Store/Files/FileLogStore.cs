@@ -57,6 +57,20 @@ internal sealed class FileLogStore : FileLogDestination, ILogStore
         _appends.Appended(_runtimeLog);
     }
 
+    public Task<JobLinesAppended> AppendToJobAsync(JobKey job, IReadOnlyList<ReadOnlyMemory<byte>> lines, CancellationToken cancellationToken = default)
+    {
+        // A write per line, as the kernel appends them (other writers of the log may come between).
+        var offsets = new long[lines.Count];
+        var outcome = JobLogAppend.Appended;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var appended = AppendToJob(job, lines[i].Span, wantOffset: true, out offsets[i]);
+            if (outcome == JobLogAppend.Appended)
+                outcome = appended;
+        }
+        return Task.FromResult(new JobLinesAppended(offsets, outcome));
+    }
+
     public Task<long> SizeAsync(LogName log, CancellationToken cancellationToken = default) =>
         Task.FromResult(new FileInfo(PathOf(log)) is { Exists: true, LinkTarget: null } file ? file.Length : 0);
 
