@@ -28,7 +28,7 @@ internal static class ApiServices
         builder.Services.AddValidatedOptions<RetentionOptions>(builder.Configuration, RetentionOptions.Section);
         builder.Services.AddValidatedOptions<AssetOptions>(builder.Configuration, AssetOptions.Section);
 
-        builder.AddFileStore();
+        builder.AddStore();
         builder.Services.AddSingleton<ProjectEvents>();
         builder.Services.AddSingleton<InputSecrets>();
         builder.Services.AddSingleton<JobCreator>();

@@ -42,7 +42,9 @@ public static class LoggingSetup
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("System", LogEventLevel.Warning)
-            .MinimumLevel.Override("Polly", LogEventLevel.Warning);
+            .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+            // Npgsql says every command it ran at Information: cluster mode's stores would fill the service log with them.
+            .MinimumLevel.Override("Npgsql", LogEventLevel.Warning);
         // JobLogs:Logging:Override:<category> = <level>, e.g. System.Net.Http.HttpClient = Information to see outgoing calls.
         foreach (var category in configuration.GetSection("JobLogs:Logging:Override").GetChildren())
             if (Enum.TryParse<LogEventLevel>(category.Value, ignoreCase: true, out var level))

@@ -45,6 +45,16 @@ internal sealed class PostgresLogStore : ILogStore
         _notices = new LogAppendNotices(database);
     }
 
+    /// <summary>
+    /// The Api's store: over a data source of its own, made from <paramref name="connectionString"/> without a logger. The
+    /// store is the logging pipeline's destination, so a data source that logged through the pipeline would wait on
+    /// itself (the logger needs the store, the store the logger) and log each of its writes with another write.
+    /// </summary>
+    public static PostgresLogStore Own(string connectionString, string service, long jobLogCapBytes, LocalRuntimeLog fallback, TimeProvider time) =>
+        new(NpgsqlDataSource.Create(connectionString), service, jobLogCapBytes, fallback, time) { _ownsDatabase = true };
+
+    private bool _ownsDatabase;
+
     public long JobLogCapBytes { get; }
 
     public async Task<ILogReader> OpenAsync(LogName log, CancellationToken cancellationToken = default)
@@ -172,6 +182,8 @@ internal sealed class PostgresLogStore : ILogStore
     {
         _notices.Dispose();
         _fallback.Dispose();
+        if (_ownsDatabase)
+            _database.Dispose();
     }
 
     /// <summary>The text a log's kind is stored as.</summary>
