@@ -86,6 +86,7 @@ internal static partial class Problems
             context.HttpContext.Items[DetailItem] = problem.Detail ?? problem.Title;
         });
         services.AddExceptionHandler<BadRequestHandler>();
+        services.AddExceptionHandler<StoreUnavailableHandler>();
         // Binding failures throw, so the handler above can say exactly what was wrong with the request.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         return services;
@@ -140,6 +141,33 @@ internal static partial class Problems
                 HttpContext = context,
                 Exception = exception,
                 ProblemDetails = { Status = bad.StatusCode, Title = "Bad request", Detail = detail },
+            });
+        }
+    }
+
+    /// <summary>
+    /// Cluster mode's database not answering (down, restarting, unreachable) is a 503 the client may try again after,
+    /// never a 500: nothing the client sent is wrong. The sentence names no server and no credential.
+    /// </summary>
+    private sealed class StoreUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
+    {
+        private const int RetryAfterSeconds = 5;
+
+        public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not (System.Data.Common.DbException or TimeoutException { InnerException: System.Data.Common.DbException }))
+                return false;
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                Exception = exception,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable, Title = "Service unavailable",
+                    Detail = $"The Api's database is not answering; try again in {RetryAfterSeconds} s (the Api's service log says why).",
+                },
             });
         }
     }

@@ -14,7 +14,7 @@ internal sealed class RetentionService(Cleanup cleanup, IOptions<RetentionOption
             {
                 await cleanup.RunAsync(stoppingToken);
             }
-            catch (IOException ex)
+            catch (Exception ex) when (ex is IOException or System.Data.Common.DbException)
             {
                 logger.LogError(ex, "The cleanup failed; it runs again in {Interval}", options.Value.Interval);
             }

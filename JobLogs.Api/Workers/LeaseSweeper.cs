@@ -14,9 +14,9 @@ internal sealed class LeaseSweeper(LostAttempts lost, IOptions<LeaseOptions> opt
             {
                 await lost.EndAsync(stoppingToken);
             }
-            catch (Exception ex) when (ex is IOException or InvalidOperationException)
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Data.Common.DbException)
             {
-                // A record that cannot be written now is retried at the next tick; the sweeper keeps running.
+                // A record that cannot be written now (or a database away) is retried at the next tick; the sweeper keeps running.
                 logger.LogError(ex, "The lease sweep failed; it runs again in {Interval}", options.Value.SweepInterval);
             }
         }

@@ -75,6 +75,33 @@ public sealed class ClusterModeTests
     }
 
     [Fact]
+    public async Task A_database_gone_mid_run_is_a_503_the_client_may_retry_never_a_500_and_names_no_credential()
+    {
+        var connection = await (await PostgresServer.Instance).CreateDatabaseAsync("gone");
+        using var disk = new TempDirectory("gone");
+        await using var api = await ServiceProcess.StartAsync(ServiceProcess.Api, disk.Path,
+            new Dictionary<string, string?> { ["JobLogs:DataRoot"] = null, ["ConnectionStrings:joblogs"] = connection });
+        using var http = api.Client();
+        var job = await http.CreateTool(_project, "hello");
+
+        // The database goes away under the running Api (dropped, its connections ended: as a server that stopped).
+        await using (var admin = new Npgsql.NpgsqlConnection((await PostgresServer.Instance).ConnectionString("postgres")))
+        {
+            await admin.OpenAsync();
+            var name = new Npgsql.NpgsqlConnectionStringBuilder(connection).Database;
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE \"{name}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+        foreach (var path in new[] { $"/api/projects/{_project}/jobs/{job.Id}", $"/api/projects/{_project}/jobs", $"/api/projects/{_project}/jobs/{job.Id}/log" })
+        {
+            using var response = await http.GetAsync(path);
+            Assert.Contains("The Api's database is not answering", await ApiCalls.AssertProblem(response, System.Net.HttpStatusCode.ServiceUnavailable));
+            Assert.Equal("5", response.Headers.RetryAfter?.ToString());
+        }
+        Assert.False(api.HasExited, "The Api runs on while its database is away.");
+    }
+
+    [Fact]
     public async Task A_running_jobs_lines_stored_by_one_replica_reach_a_stream_on_the_other()
     {
         var settings = await ClusterSettings();
