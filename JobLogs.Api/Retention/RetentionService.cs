@@ -2,8 +2,12 @@ using Microsoft.Extensions.Options;
 
 namespace JobLogs.Api.Retention;
 
-/// <summary>Runs the cleanup on its interval; a failed run is logged and the next one tries again.</summary>
-internal sealed class RetentionService(Cleanup cleanup, IOptions<RetentionOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+/// <summary>
+/// Runs the cleanup on its interval, on the leading replica only (<see cref="Store.IReplicaLeadership"/>); a failed run
+/// is logged and the next one tries again.
+/// </summary>
+internal sealed class RetentionService(Cleanup cleanup, Store.IReplicaLeadership leadership, IOptions<RetentionOptions> options, TimeProvider time,
+    ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -12,7 +16,8 @@ internal sealed class RetentionService(Cleanup cleanup, IOptions<RetentionOption
         {
             try
             {
-                await cleanup.RunAsync(stoppingToken);
+                if (await leadership.LeadsAsync(stoppingToken))
+                    await cleanup.RunAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is IOException or System.Data.Common.DbException)
             {

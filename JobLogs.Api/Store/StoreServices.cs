@@ -37,6 +37,7 @@ internal static class StoreServices
         builder.Services.AddSingleton<IAssetStore, FileAssetStore>();
         builder.Services.AddSingleton<IProjectFileStore, FileProjectFileStore>();
         builder.Services.AddSingleton<IWorkerStore, MemoryWorkerStore>();
+        builder.Services.AddSingleton<IReplicaLeadership, SoleReplica>();
         return builder;
     }
 
@@ -59,6 +60,7 @@ internal static class StoreServices
         builder.Services.AddSingleton<IAssetStore, PostgresAssetStore>();
         builder.Services.AddSingleton<IProjectFileStore, PostgresProjectFileStore>();
         builder.Services.AddSingleton<IWorkerStore, PostgresWorkerStore>();
+        builder.Services.AddSingleton<IReplicaLeadership, PostgresLeadership>();
         return builder;
     }
 }
