@@ -2,8 +2,13 @@ using Microsoft.Extensions.Options;
 
 namespace JobLogs.Api.Workers;
 
-/// <summary>Ends the attempts whose worker stopped renewing its lease, on a fixed interval.</summary>
-internal sealed class LeaseSweeper(LostAttempts lost, IOptions<LeaseOptions> options, TimeProvider time, ILogger<LeaseSweeper> logger) : BackgroundService
+/// <summary>
+/// Ends the attempts whose worker stopped renewing its lease, on a fixed interval, on the leading replica only
+/// (<see cref="Store.IReplicaLeadership"/>): one replica sweeps, so one writes each "worker lost" entry, and each end is
+/// still a compare-and-set on the record.
+/// </summary>
+internal sealed class LeaseSweeper(LostAttempts lost, Store.IReplicaLeadership leadership, IOptions<LeaseOptions> options, TimeProvider time,
+    ILogger<LeaseSweeper> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -12,7 +17,8 @@ internal sealed class LeaseSweeper(LostAttempts lost, IOptions<LeaseOptions> opt
         {
             try
             {
-                await lost.EndAsync(stoppingToken);
+                if (await leadership.LeadsAsync(stoppingToken))
+                    await lost.EndAsync(stoppingToken);
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Data.Common.DbException)
             {

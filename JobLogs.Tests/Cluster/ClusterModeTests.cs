@@ -75,6 +75,26 @@ public sealed class ClusterModeTests
     }
 
     [Fact]
+    public async Task A_lost_workers_attempt_is_ended_once_by_one_replica_with_one_worker_lost_entry()
+    {
+        var settings = await ClusterSettings();
+        await using var services = await ServiceGroup.StartAsync(settings);
+        await using var second = await ServiceProcess.StartAsync(ServiceProcess.Api, services.WorkerDisk.Path, settings);
+        var worker = await services.StartWorkerAsync("w-lost");
+        var job = await services.Http.CreateTool(_project, "slow", new { seconds = 60, tick = 0.05 });
+        await services.Http.WaitForStatus(_project, job.Id, s => s == JobStatus.Running, JobTimeout);
+
+        worker.Kill();
+        using var other = second.Client();
+        var lost = await other.WaitForStatus(_project, job.Id, s => s.IsFinished(), JobTimeout);
+
+        Assert.Equal(("worker lost", "worker-lost"), (lost.Error?.Type, lost.Error?.Rule));
+        var entries = Entries(await Jsonl(services.Http, $"/api/projects/{_project}/jobs/{job.Id}/log?tailBytes=1000000"));
+        var ended = Assert.Single(entries, e => e.Str("msg")!.Contains("stopped renewing its lease"));
+        Assert.Equal("error", ended.Str("level"));
+    }
+
+    [Fact]
     public async Task A_database_gone_mid_run_is_a_503_the_client_may_retry_never_a_500_and_names_no_credential()
     {
         var connection = await (await PostgresServer.Instance).CreateDatabaseAsync("gone");
