@@ -18,6 +18,23 @@ public static class Ids
         return true;
     }
 
+    /// <summary>
+    /// A process's name: a worker's id (<c>JobLogs:Worker:WorkerId</c>) or a replica's instance (<c>JobLogs:Instance</c>),
+    /// which job records, claims and runtime entries carry.
+    /// </summary>
+    public const string InstancePattern = "^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$";
+
+    /// <summary>True when <paramref name="instance"/> matches <see cref="InstancePattern"/>.</summary>
+    public static bool IsInstance([NotNullWhen(true)] string? instance)
+    {
+        if (instance is not { Length: > 0 and <= 128 } || !char.IsAsciiLetterOrDigit(instance[0]))
+            return false;
+        foreach (var c in instance)
+            if (!char.IsAsciiLetterOrDigit(c) && c is not '_' and not '.' and not ':' and not '-')
+                return false;
+        return true;
+    }
+
     /// <summary>A sentence saying why <paramref name="id"/> is not a valid id of the given kind, or null when it is valid.</summary>
     public static string? Problem(string kind, string? id) => id switch
     {

@@ -18,7 +18,7 @@ public sealed class JobLogsOptions : IValidatableObject
     public string? RuntimeLogPath { get; set; }
 
     /// <summary>This replica's name in its runtime entries (see <see cref="ServiceIdentity.Instance"/>).</summary>
-    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$", ErrorMessage = "JobLogs:Instance must be 1 to 128 letters, digits, '.', ':', '-' or '_', starting with a letter or digit.")]
+    [RegularExpression(Ids.InstancePattern, ErrorMessage = "JobLogs:Instance must be 1 to 128 letters, digits, '.', ':', '-' or '_', starting with a letter or digit.")]
     public string? Instance { get; set; }
 
     /// <summary>The JSON file with weight roots for path aliases (config/local.json at the repo root by default).</summary>

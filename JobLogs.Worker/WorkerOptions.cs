@@ -13,7 +13,7 @@ internal sealed class WorkerOptions
     public string ApiUrl { get; set; } = "http://api";
 
     /// <summary>Names this worker in leases and logs; defaults to host name and process id.</summary>
-    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$", ErrorMessage = "JobLogs:Worker:WorkerId must be 1 to 128 letters, digits, '.', ':', '-' or '_'.")]
+    [RegularExpression(Ids.InstancePattern, ErrorMessage = "JobLogs:Worker:WorkerId must be 1 to 128 letters, digits, '.', ':', '-' or '_'.")]
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     [Range(1, 64, ErrorMessage = "JobLogs:Worker:Concurrency must be from 1 to 64 jobs at once.")]

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using JobLogs.Api.Extensions;
 using JobLogs.Api.Store;
 using JobLogs.Api.Workers;
@@ -17,7 +16,7 @@ namespace JobLogs.Api.Logs;
 /// Both take whole JSON lines (<c>application/x-ndjson</c>), refuse a batch whole with a sentence naming the line, and
 /// store a batch once per <c>Idempotency-Key</c>.
 /// </summary>
-internal static partial class LogAppendApi
+internal static class LogAppendApi
 {
     /// <summary>The services whose runtime log takes lines, and the caller whose key may send them.</summary>
     private static readonly Dictionary<string, string> Senders = new() { ["worker"] = ApiKeys.Callers.Worker, ["web"] = ApiKeys.Callers.Web };
@@ -49,7 +48,7 @@ internal static partial class LogAppendApi
             return TypedResults.Problem($"This key may not write the {service}'s runtime log: only the {service}'s own key may.",
                 statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
         return await AppendAsync(request, batches, line =>
-            line.Instance is not { } instance || !InstanceRegex().IsMatch(instance)
+            !Ids.IsInstance(line.Instance)
                 ? "carries no instance of 1 to 128 letters, digits, '.', ':', '-' or '_'"
                 : line.Component is null ? "carries no component" : null,
             (bytes, _) => logs.Append(LogName.Runtime(service), bytes.Span), logs);
@@ -106,7 +105,4 @@ internal static partial class LogAppendApi
             return Problems.Unwritable($"The Api cannot store these lines: {logs.Describe(ex)}");
         }
     }
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
-    private static partial Regex InstanceRegex();
 }

@@ -33,7 +33,7 @@ internal static partial class WorkersApi
     private static async Task<Results<Ok<Claim>, NoContent, ValidationProblem>> Claim(
         ClaimRequest request, Leases leases, IWorkerStore workers, CancellationToken cancellationToken)
     {
-        if (request.WorkerId is null || !WorkerIdRegex().IsMatch(request.WorkerId))
+        if (!Ids.IsInstance(request.WorkerId))
             return Problems.Invalid("workerId", "workerId must be 1 to 128 letters, digits, '.', ':', '-' or '_', starting with a letter or digit.");
         if (request.Types?.FirstOrDefault(t => !Jobs.JobCreator.KnownTypes.Contains(t)) is { } unknown)
             return Problems.Invalid("types", $"Unknown job type '{unknown}'.");
@@ -110,9 +110,6 @@ internal static partial class WorkersApi
         : redactions.FirstOrDefault(r => !RuleIdRegex().IsMatch(r.Key) || r.Value < 0) is { Key: not null } bad
             ? $"redactions must map rule ids (1 to 40 lowercase letters, digits or '-') to counts of zero or more; '{(RuleIdRegex().IsMatch(bad.Key) ? bad.Key : "a key")}' is not."
             : null;
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
-    private static partial Regex WorkerIdRegex();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
     private static partial Regex RuleIdRegex();

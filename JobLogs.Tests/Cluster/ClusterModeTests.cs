@@ -95,6 +95,22 @@ public sealed class ClusterModeTests
     }
 
     [Fact]
+    public async Task A_database_that_cannot_be_reached_at_start_stops_the_Api_with_one_sentence_that_names_no_password()
+    {
+        using var disk = new TempDirectory("unreachable");
+        var port = FreePort.Next();
+        await using var api = ServiceProcess.Start(ServiceProcess.Api, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:joblogs"] = $"Host=127.0.0.1;Port={port};Username=joblogs;Password=never-shown-pass;Database=jobs;Timeout=3",
+        }, disk.Path);
+
+        Assert.Equal(1, await api.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var line = Assert.Single(api.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"JobLogs.Api cannot start: cannot use ConnectionStrings:joblogs (PostgreSQL database jobs on 127.0.0.1:{port}): ", line);
+        Assert.DoesNotContain("never-shown-pass", line);
+    }
+
+    [Fact]
     public async Task A_database_gone_mid_run_is_a_503_the_client_may_retry_never_a_500_and_names_no_credential()
     {
         var connection = await (await PostgresServer.Instance).CreateDatabaseAsync("gone");

@@ -15,22 +15,15 @@ internal sealed partial class PostgresStartup(NpgsqlDataSource database, ILogger
         try
         {
             var applied = await PostgresSchema.ApplyAsync(database, cancellationToken);
-            LogSchema(logger, Describe(database), applied.Count == 0 ? "current" : $"brought up to version {applied[^1]}");
+            LogSchema(logger, PostgresJobStore.Where(database), applied.Count == 0 ? "current" : $"brought up to version {applied[^1]}");
             return null;
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            return $"cannot use the PostgreSQL of ConnectionStrings:joblogs ({Describe(database)}): {ex.Message.TrimEnd('.')}.";
+            return $"cannot use ConnectionStrings:joblogs ({PostgresJobStore.Where(database)}): {ex.Message.TrimEnd('.')}.";
         }
     }
 
-    /// <summary>Where the data lives, as it may be shown: host, port and database, no credentials.</summary>
-    public static string Describe(NpgsqlDataSource database)
-    {
-        var settings = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        return $"database {settings.Database ?? settings.Username} on {settings.Host}:{settings.Port}";
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "PostgreSQL {Database}: schema {State}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Schema of {Database}: {State}")]
     private static partial void LogSchema(ILogger logger, string database, string state);
 }
